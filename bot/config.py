@@ -1,0 +1,228 @@
+"""Settings from the environment and `.env`.
+
+Every setting has one name, one meaning and one place where an admin learns how to get it, so a
+bad value stops start-up with a line that says exactly what to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+WHERE_TO_GET: dict[str, str] = {
+    "SLACK_BOT_TOKEN": "api.slack.com/apps > your app > OAuth & Permissions > Bot User OAuth Token (xoxb-...)",
+    "SLACK_SIGNING_SECRET": "api.slack.com/apps > your app > Basic Information > App Credentials > Signing Secret",
+    "SLACK_APP_TOKEN": "api.slack.com/apps > your app > Basic Information > App-Level Tokens "
+    "(scope connections:write, xapp-...)",
+    "SLACK_API_URL": "leave unset for Slack itself; a Slack-compatible server's base URL ending in /api/",
+    "PORT": "any free TCP port for HTTP mode, e.g. 3000",
+    "PUBLIC_URL": "the https:// address Slack and the CRMs reach this server at",
+    "LSQ_API_URL": "LeadSquared > My Profile > Settings > API and Webhooks (region host + /v2/)",
+    "LSQ_ACCESS_KEY": "LeadSquared > My Profile > Settings > API and Webhooks > Access Key",
+    "LSQ_SECRET_KEY": "LeadSquared > My Profile > Settings > API and Webhooks > Secret Key",
+    "LSQ_RATE_LIMIT": "your LeadSquared plan's limit as calls/window, e.g. 25/5s",
+    "LSQ_BULK_RATE_LIMIT": "your LeadSquared plan's bulk limit as calls/window, e.g. 1/5s",
+    "LSQ_APP_URL": "the LeadSquared web app address your team signs in at",
+    "GHL_API_URL": "leave unset for https://services.leadconnectorhq.com",
+    "GHL_TOKEN": "HighLevel sub-account > Settings > Private Integrations > token",
+    "GHL_LOCATION_ID": "HighLevel sub-account > Settings > Business Profile > Location ID",
+    "GHL_CALENDAR_ID": "HighLevel > Calendars > Calendar settings > the calendar's id",
+    "TASKBOT_DB": "a writable file path, e.g. ./taskbot.db",
+    "TASKBOT_ADMINS": "comma-separated Slack member ids (profile > ... > Copy member ID)",
+    "DEFAULT_TZ": "an IANA zone name such as America/New_York",
+    "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
+    "LOG_FORMAT": "text or json",
+}
+
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*$")
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """`calls` per `seconds`, as written `25/5s`."""
+
+    calls: int
+    seconds: float
+
+    @classmethod
+    def parse(cls, text: str) -> RateLimit:
+        match = _RATE.match(text)
+        if not match or int(match.group(1)) < 1 or float(match.group(2)) <= 0:
+            raise ValueError(f"expected calls/window such as 25/5s, got {text!r}")
+        return cls(int(match.group(1)), float(match.group(2)))
+
+    def __str__(self) -> str:
+        return f"{self.calls}/{self.seconds:g}s"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    port: int = Field(default=3000, ge=1, le=65535)
+    public_url: str | None = None
+
+    lsq_api_url: str = "https://api.leadsquared.com/v2/"
+    lsq_access_key: SecretStr | None = None
+    lsq_secret_key: SecretStr | None = None
+    lsq_rate_limit: str = "25/5s"
+    lsq_bulk_rate_limit: str = "25/5s"
+    lsq_app_url: str = "https://run.leadsquared.com"
+
+    ghl_api_url: str = "https://services.leadconnectorhq.com"
+    ghl_token: SecretStr | None = None
+    ghl_location_id: str | None = None
+    ghl_calendar_id: str | None = None
+
+    taskbot_db: Path = Path("./taskbot.db")
+    taskbot_admins: str = ""
+    default_tz: str = "UTC"
+    log_level: str = "INFO"
+    log_format: str = "text"
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value() and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("a bot token starts with xoxb-")
+        return value or None
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value() and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("an app-level token starts with xapp-")
+        return value or None
+
+    @field_validator("slack_signing_secret", "lsq_access_key", "lsq_secret_key", "ghl_token")
+    @classmethod
+    def _empty_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value() else None
+
+    @field_validator("slack_api_url", "lsq_api_url", "ghl_api_url", "lsq_app_url", "public_url")
+    @classmethod
+    def _url_shape(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(f"expected an http(s):// URL, got {value!r}")
+        return value
+
+    @field_validator("slack_api_url", "lsq_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("lsq_rate_limit", "lsq_bulk_rate_limit")
+    @classmethod
+    def _rate_shape(cls, value: str) -> str:
+        RateLimit.parse(value)
+        return value
+
+    @field_validator("default_tz")
+    @classmethod
+    def _zone_exists(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level_known(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError(f"unknown level {value!r}")
+        return value.upper()
+
+    @field_validator("log_format")
+    @classmethod
+    def _format_known(cls, value: str) -> str:
+        if value.lower() not in {"text", "json"}:
+            raise ValueError(f"expected text or json, got {value!r}")
+        return value.lower()
+
+    @field_validator("taskbot_admins")
+    @classmethod
+    def _admin_ids(cls, value: str) -> str:
+        for member in filter(None, (part.strip() for part in value.split(","))):
+            if not re.match(r"^[UW][A-Z0-9]{2,}$", member):
+                raise ValueError(f"{member!r} is not a Slack member id (U... or W...)")
+        return value
+
+    @property
+    def admins(self) -> frozenset[str]:
+        return frozenset(part.strip() for part in self.taskbot_admins.split(",") if part.strip())
+
+    @property
+    def lsq_limit(self) -> RateLimit:
+        return RateLimit.parse(self.lsq_rate_limit)
+
+    @property
+    def lsq_bulk_limit(self) -> RateLimit:
+        return RateLimit.parse(self.lsq_bulk_rate_limit)
+
+    @property
+    def lsq_is_sandbox(self) -> bool:
+        return not (self.lsq_access_key and self.lsq_secret_key)
+
+    @property
+    def ghl_is_sandbox(self) -> bool:
+        return not (self.ghl_token and self.ghl_location_id)
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    def secret_values(self) -> list[str]:
+        """Every configured secret, for log scrubbing and tests that prove none leaks."""
+        secrets = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token,
+                   self.lsq_access_key, self.lsq_secret_key, self.ghl_token)
+        return [secret.get_secret_value() for secret in secrets if secret is not None]
+
+
+class SettingsError(Exception):
+    """Start-up cannot go on: one line per problem, each naming the variable and where to get it."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def _problem_line(variable: str, reason: str) -> str:
+    where = WHERE_TO_GET.get(variable)
+    return f"{variable}: {reason}" + (f" (get it from {where})" if where else "")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning pydantic's report into one plain line per bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            variable = str(item["loc"][0]).upper() if item["loc"] else "settings"
+            reason = str(item["msg"]).removeprefix("Value error, ")
+            problems.append(_problem_line(variable, reason))
+        raise SettingsError(problems) from None
+
+
+def require_for_http(settings: Settings) -> None:
+    """HTTP mode verifies every request, so it cannot start without the signing secret."""
+    if not settings.socket_mode and settings.slack_signing_secret is None:
+        raise SettingsError([_problem_line("SLACK_SIGNING_SECRET", "required in HTTP mode")])
+
+
+def missing_slack_credentials() -> list[str]:
+    """What an admin must set before `taskbot run` can talk to a real Slack workspace."""
+    return [_problem_line(name, "not set") for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")] + [
+        _problem_line("SLACK_APP_TOKEN", "optional: set it for Socket Mode (no public URL needed)")
+    ]

@@ -1,0 +1,61 @@
+"""The whole product on one machine: Slack sandbox, CRM sandboxes and the bot, wired together.
+
+Tests, benchmarks and the console all start this, so what they exercise is the same program a
+team runs, talking real HTTP on loopback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bot.app import Taskbot
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.sandbox.slack import SlackSandbox, seed_workspace
+from bot.sandbox.virtual_user import VirtualUser
+from bot.serving import BackgroundServer
+from bot.server import create_web_app
+
+SIGNING_SECRET = "sandbox-signing-secret-0123456789"
+BOT_TOKEN = "xoxb-sandbox-0000-bot-token"
+
+
+class SandboxStack:
+    def __init__(self, db_path: Path, clock: Clock | None = None, slack_clock: Clock | None = None,
+                 **settings: Any):
+        self.clock = clock or SystemClock()
+        self.slack = SlackSandbox(bot_token=BOT_TOKEN, clock=slack_clock or self.clock)
+        seed_workspace(self.slack)
+        self.slack_server = BackgroundServer(self.slack.asgi())
+        self.slack.base_url = self.slack_server.url
+        self.settings = Settings(
+            _env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=self.slack_server.url + "/api/", taskbot_db=db_path, **settings)
+        self.bot: Taskbot | None = None
+        self.bot_server: BackgroundServer | None = None
+
+    def start(self) -> SandboxStack:
+        self.slack_server.start()
+        self.bot = Taskbot(self.settings, clock=self.clock)
+        self.bot_server = BackgroundServer(create_web_app(self.bot)).start()
+        return self
+
+    def stop(self) -> None:
+        if self.bot_server is not None:
+            self.bot_server.stop()
+        self.slack_server.stop()
+
+    @property
+    def bot_url(self) -> str:
+        assert self.bot_server is not None, "start() the stack first"
+        return self.bot_server.url
+
+    def user(self, user_id: str = "UMARIA", channel_id: str = "CSALES") -> VirtualUser:
+        return VirtualUser(self.slack, self.bot_url, SIGNING_SECRET, user_id, channel_id)
+
+    def __enter__(self) -> SandboxStack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,56 @@
+"""Messages the bot posts that are not about one task: help, apologies, notices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, SectionBlock
+
+from bot.people import Person
+from bot.ui.text import escape, md, mention, plain
+
+Blocks = list[dict[str, Any]]
+
+HELP_LINES: list[tuple[str, str]] = [
+    ("/todo call Priya re pricing tmrw 3pm", "a LeadSquared to-do; the time is read in your zone"),
+    ("/appt demo with Acme fri 2pm for 45m", "a LeadSquared appointment with its length"),
+    ("/meet Priya demo tmrw 2pm for 30m on zoom", "a HighLevel calendar appointment"),
+    ("/tasks today | week | overdue", "your open tasks, with buttons to act on them"),
+    ("/bulktasks", "paste lines or upload a CSV to assign many tasks at once"),
+    ("/taskbot whoami", "your time zone and the CRM user you are linked to"),
+    ("/taskbot link @user email@company.com", "admins: link a Slack user to a CRM user"),
+    ("/taskbot help", "this list"),
+]
+
+
+def help_blocks(notices: list[str]) -> Blocks:
+    lines = "\n".join(f"`{example}`  {what}" for example, what in HELP_LINES)
+    blocks = [
+        HeaderBlock(text=plain("Taskbot commands", 150)),
+        SectionBlock(text=md(lines)),
+        SectionBlock(text=md("Or use *Create task* from any message's ⋯ menu, or *New task* from the "
+                             "shortcuts menu. Times: `tmrw 3pm`, `fri eod`, `in 45 mins`, `next thu at 10`.")),
+    ]
+    if notices:
+        blocks += [DividerBlock(), ContextBlock(elements=[md(notice) for notice in notices])]
+    return [block.to_dict() for block in blocks]
+
+
+def help_text() -> str:
+    return "Taskbot commands: " + ", ".join(example.split()[0] for example, _ in HELP_LINES[:5])
+
+
+def apology(reference: str) -> tuple[str, Blocks]:
+    text = (f"Sorry, something went wrong on our side and nothing was changed by this step. "
+            f"Please try again; if it keeps happening, give your admin the code `{reference}`.")
+    return text, [SectionBlock(text=md(":warning: " + text)).to_dict()]
+
+
+def unknown_subcommand(word: str) -> str:
+    return f"I don't know `/taskbot {escape(word)}`. Try `/taskbot help`."
+
+
+def whoami(person: Person) -> str:
+    zone = person.tz if person.tz_from_profile else f"{person.tz} (your Slack profile has none; the default)"
+    return (f"*You* {mention(person.slack_id)}\n*Time zone:* {escape(zone)}\n"
+            f"*Email:* {escape(person.email or 'not visible to Taskbot')}")

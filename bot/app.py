@@ -76,6 +76,7 @@ class Taskbot:
     async def stop(self) -> None:
         await drain(exclude=self._serving_tasks)
         self.services.store.close()
+        log.info("stopped: in-flight work finished, database closed")
 
 
 async def drain(exclude: set[asyncio.Task] | None = None, timeout: float = 10.0) -> None:

@@ -1,0 +1,117 @@
+"""`taskbot doctor`: every setting and connection checked, with the fix for each failure."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from rich.console import Console
+from rich.table import Table
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings, SettingsError, load_settings, require_for_http
+
+MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
+
+
+@dataclass
+class Check:
+    name: str
+    passed: bool
+    detail: str
+    fix: str = ""
+    required: bool = True
+
+
+def manifest_scopes() -> set[str]:
+    return set(yaml.safe_load(MANIFEST.read_text())["oauth_config"]["scopes"]["bot"])
+
+
+async def check_slack(settings: Settings) -> list[Check]:
+    if settings.slack_bot_token is None:
+        return [Check("Slack bot token", False, "SLACK_BOT_TOKEN is not set",
+                      "set SLACK_BOT_TOKEN (OAuth & Permissions > Bot User OAuth Token), or use the console")]
+    client = AsyncWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url)
+    try:
+        response = await asyncio.wait_for(client.auth_test(), timeout=10)
+    except SlackApiError as error:
+        return [Check("Slack auth.test", False, f"Slack said {error.response.get('error')}",
+                      "check SLACK_BOT_TOKEN; reinstall the app to the workspace if it was revoked")]
+    except (OSError, asyncio.TimeoutError) as error:
+        return [Check("Slack auth.test", False, f"cannot reach {settings.slack_api_url} ({type(error).__name__})",
+                      "check SLACK_API_URL and the network")]
+    checks = [Check("Slack auth.test", True, f"bot {response.get('user')} in team {response.get('team')}")]
+    granted = {scope.strip() for scope in (response.headers.get("x-oauth-scopes") or "").split(",") if scope}
+    missing = sorted(manifest_scopes() - granted)
+    checks.append(Check("Slack scopes", not missing,
+                        "all manifest scopes granted" if not missing else "missing: " + ", ".join(missing),
+                        "add the scopes from manifest.yml (OAuth & Permissions) and reinstall the app"))
+    return checks
+
+
+def check_settings() -> tuple[Settings | None, list[Check]]:
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        return None, [Check("settings", False, line) for line in error.problems]
+    checks = [Check("settings", True, "every variable is well formed")]
+    try:
+        require_for_http(settings)
+        mode = "Socket Mode" if settings.socket_mode else f"HTTP mode on port {settings.port}"
+        checks.append(Check("mode", True, mode))
+    except SettingsError as error:
+        checks.append(Check("mode", False, error.problems[0], "set SLACK_SIGNING_SECRET or SLACK_APP_TOKEN"))
+    return settings, checks
+
+
+async def check_database(settings: Settings) -> Check:
+    from bot.clock import SystemClock
+    from bot.store import Store
+
+    try:
+        store = Store(settings.taskbot_db, SystemClock())
+        version = store.schema_version
+        store.close()
+    except Exception as error:  # noqa: BLE001 - any failure here is the finding
+        return Check("database", False, f"{settings.taskbot_db}: {error}", "point TASKBOT_DB at a writable file")
+    return Check("database", True, f"{settings.taskbot_db} (schema v{version})")
+
+
+async def collect() -> list[Check]:
+    settings, checks = check_settings()
+    if settings is None:
+        return checks
+    checks.append(await check_database(settings))
+    checks += await check_slack(settings)
+    checks += await crm_checks(settings)
+    return checks
+
+
+async def crm_checks(settings: Settings) -> list[Check]:
+    checks = []
+    if settings.lsq_is_sandbox:
+        checks.append(Check("LeadSquared", True, "sandbox (set LSQ_ACCESS_KEY and LSQ_SECRET_KEY for your account)",
+                            required=False))
+    if settings.ghl_is_sandbox:
+        checks.append(Check("HighLevel", True, "sandbox (set GHL_TOKEN and GHL_LOCATION_ID for your account)",
+                            required=False))
+    return checks
+
+
+def render(checks: list[Check], console: Console) -> None:
+    table = Table(title="taskbot doctor")
+    for column in ("check", "result", "detail", "fix"):
+        table.add_column(column, overflow="fold")
+    for check in checks:
+        result = "[green]pass[/]" if check.passed else ("[red]FAIL[/]" if check.required else "[yellow]warn[/]")
+        table.add_row(check.name, result, check.detail, "" if check.passed else check.fix)
+    console.print(table)
+
+
+def run_doctor(console: Console | None = None) -> int:
+    checks = asyncio.run(collect())
+    render(checks, console or Console())
+    return 1 if any(not check.passed and check.required for check in checks) else 0

@@ -1,0 +1,107 @@
+"""`taskbot run` and `taskbot doctor` as an admin runs them, as separate processes."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.sandbox.slack import SlackSandbox, seed_workspace
+from bot.sandbox.stack import BOT_TOKEN, SIGNING_SECRET
+from bot.sandbox.virtual_user import VirtualUser
+from bot.serving import BackgroundServer, free_port
+
+TASKBOT = [sys.executable, "-m", "bot"]
+
+
+def clean_env(tmp_path: Path, **variables: str) -> dict[str, str]:
+    keep = {key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "LANG", "PYTHONPATH")}
+    return {**keep, "TASKBOT_DB": str(tmp_path / "cli.db"), **variables}
+
+
+@pytest.fixture
+def slack(tmp_path):
+    sandbox = SlackSandbox(bot_token=BOT_TOKEN)
+    seed_workspace(sandbox)
+    server = BackgroundServer(sandbox.asgi()).start()
+    sandbox.base_url = server.url
+    yield sandbox
+    server.stop()
+
+
+def test_run_without_credentials_says_what_to_set(tmp_path):
+    started = time.monotonic()
+    result = subprocess.run(TASKBOT + ["run"], env=clean_env(tmp_path), cwd=tmp_path, capture_output=True,
+                            text=True, timeout=30)
+    assert time.monotonic() - started < 10
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN" in result.stderr and "api.slack.com/apps" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_malformed_settings_name_each_variable_and_never_echo_secrets(tmp_path):
+    env = clean_env(tmp_path, SLACK_BOT_TOKEN="xoxp-user-token-not-a-bot", SLACK_SIGNING_SECRET="s3cr3t-value",
+                    PORT="eighty", DEFAULT_TZ="Mars/Olympus", LSQ_RATE_LIMIT="lots")
+    result = subprocess.run(TASKBOT + ["run"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["SLACK_BOT_TOKEN", "PORT", "LSQ_RATE_LIMIT", "DEFAULT_TZ"]
+    assert "xoxp-user-token-not-a-bot" not in result.stderr and "s3cr3t-value" not in result.stderr
+
+
+def test_run_serves_health_and_acks_a_signed_command_then_stops_on_sigterm(tmp_path, slack):
+    port = free_port()
+    env = clean_env(tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                    SLACK_API_URL=slack.base_url + "/api/", PORT=str(port))
+    process = subprocess.Popen(TASKBOT + ["run"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        health = None
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        assert health is not None and health.status_code == 200
+        assert health.json()["slack"] == "ok"
+        rep = VirtualUser(slack, f"http://127.0.0.1:{port}", SIGNING_SECRET, "UMARIA", "CSALES")
+        ack = rep.command("/taskbot help")
+        assert ack.status == 200 and ack.latency_ms < 3000
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=20)
+    assert process.returncode in (0, -signal.SIGTERM)
+    assert "stopped: in-flight work finished, database closed" in stderr
+    assert "slack command /taskbot user=UMARIA outcome=ok" in stderr
+    assert BOT_TOKEN not in stderr and SIGNING_SECRET not in stderr
+
+
+def test_doctor_passes_with_a_working_slack(tmp_path, slack):
+    env = clean_env(tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                    SLACK_API_URL=slack.base_url + "/api/", COLUMNS="200")
+    result = subprocess.run(TASKBOT + ["doctor"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout
+    assert "Slack auth.test" in result.stdout and "FAIL" not in result.stdout
+
+
+def test_doctor_names_missing_scopes_and_the_fix(tmp_path, slack):
+    slack.granted_scopes = "commands,chat:write"
+    env = clean_env(tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                    SLACK_API_URL=slack.base_url + "/api/", COLUMNS="200")
+    result = subprocess.run(TASKBOT + ["doctor"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "users:read.email" in result.stdout and "reinstall the app" in result.stdout
+
+
+def test_doctor_fails_on_a_bad_token(tmp_path, slack):
+    env = clean_env(tmp_path, SLACK_BOT_TOKEN="xoxb-wrong", SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                    SLACK_API_URL=slack.base_url + "/api/", COLUMNS="200")
+    result = subprocess.run(TASKBOT + ["doctor"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "invalid_auth" in result.stdout

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from slack_sdk.models.blocks import MarkdownTextObject, PlainTextObject
 
 
@@ -32,15 +29,3 @@ def link(url: str, label: str) -> str:
 
 def mention(user_id: str) -> str:
     return f"<@{user_id}>"
-
-
-def local_text(instant: datetime, tz: str) -> str:
-    """e.g. "Thu Mar 6, 3:00 PM PST": how a time was read, in the rep's own zone."""
-    local = instant.astimezone(ZoneInfo(tz))
-    hour = local.strftime("%I").lstrip("0") or "12"
-    return f"{local:%a %b} {local.day}, {hour}:{local:%M %p} {local.tzname()}"
-
-
-def date_token(instant: datetime, tz: str, token: str = "{date_short_pretty} at {time}") -> str:
-    """Slack's date token: each reader sees their own zone; the fallback shows the rep's."""
-    return f"<!date^{int(instant.timestamp())}^{token}|{local_text(instant, tz)}>"

@@ -66,3 +66,21 @@ class OffsetClock(SystemClock):
 
     def advance(self, delta: timedelta) -> None:
         self.offset += delta
+
+
+class ScaledClock:
+    """Real time running `factor` times faster: rate windows of seconds pass in milliseconds."""
+
+    def __init__(self, factor: float, start: datetime | None = None):
+        self.factor = factor
+        self._start = start or datetime.now(UTC)
+        self._origin = time.monotonic()
+
+    def monotonic(self) -> float:
+        return (time.monotonic() - self._origin) * self.factor
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=self.monotonic())
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds) / self.factor)

@@ -90,11 +90,43 @@ async def collect() -> list[Check]:
     return checks
 
 
+async def check_leadsquared(settings: Settings) -> list[Check]:
+    """The keys work, and LSQ_API_URL is the account's own regional host."""
+    from urllib.parse import urlparse
+
+    from bot.clock import SystemClock
+    from bot.crm.errors import BadKeys, CRMError
+    from bot.crm.leadsquared import LeadSquared
+
+    assert settings.lsq_access_key and settings.lsq_secret_key
+    client = LeadSquared(settings.lsq_api_url, settings.lsq_access_key.get_secret_value(),
+                         settings.lsq_secret_key.get_secret_value(), SystemClock(), timeout=10, attempts=2)
+    try:
+        owner = await client.whoami()
+    except BadKeys as error:
+        return [Check("LeadSquared keys", False, error.message,
+                      "copy both keys from LeadSquared > My Profile > Settings > API and Webhooks")]
+    except CRMError as error:
+        return [Check("LeadSquared keys", False, error.message, "check LSQ_API_URL and the network")]
+    finally:
+        await client.aclose()
+    checks = [Check("LeadSquared keys", True, f"keys of {owner.EmailAddress or owner.Id} ({owner.Role or 'user'})")]
+    configured = urlparse(settings.lsq_api_url).netloc
+    if owner.api_host and owner.api_host != configured:
+        checks.append(Check("LeadSquared host", False, f"your account lives on {owner.api_host}, not {configured}",
+                            f"set LSQ_API_URL=https://{owner.api_host}/v2/"))
+    else:
+        checks.append(Check("LeadSquared host", True, configured))
+    return checks
+
+
 async def crm_checks(settings: Settings) -> list[Check]:
     checks = []
     if settings.lsq_is_sandbox:
         checks.append(Check("LeadSquared", True, "sandbox (set LSQ_ACCESS_KEY and LSQ_SECRET_KEY for your account)",
                             required=False))
+    else:
+        checks += await check_leadsquared(settings)
     if settings.ghl_is_sandbox:
         checks.append(Check("HighLevel", True, "sandbox (set GHL_TOKEN and GHL_LOCATION_ID for your account)",
                             required=False))

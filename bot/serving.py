@@ -23,7 +23,7 @@ class BackgroundServer:
         self.host = host
         self.port = port or free_port()
         config = uvicorn.Config(app, host=host, port=self.port, log_level="warning", access_log=False,
-                                lifespan="auto")
+                                lifespan="auto", timeout_graceful_shutdown=2)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self._run, name=f"server-{self.port}", daemon=True)
         self.loop: asyncio.AbstractEventLoop | None = None

@@ -18,3 +18,6 @@ def stack(tmp_path) -> Iterator[SandboxStack]:
 def maria(stack: SandboxStack) -> VirtualUser:
     """A rep in Los Angeles, in #sales."""
     return stack.user("UMARIA", "CSALES")
+
+
+from tests.lsq_fixtures import client, lsq  # noqa: E402,F401

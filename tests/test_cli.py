@@ -10,6 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.sandbox.leadsquared import ACCESS_KEY as LSQ_ACCESS
+from bot.sandbox.leadsquared import SECRET_KEY as LSQ_SECRET
 from bot.sandbox.slack import SlackSandbox, seed_workspace
 from bot.sandbox.stack import BOT_TOKEN, SIGNING_SECRET
 from bot.sandbox.virtual_user import VirtualUser
@@ -105,3 +107,31 @@ def test_doctor_fails_on_a_bad_token(tmp_path, slack):
     result = subprocess.run(TASKBOT + ["doctor"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "invalid_auth" in result.stdout
+
+
+def test_doctor_checks_leadsquared_keys_and_host(tmp_path, slack, lsq):
+    base = dict(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                SLACK_API_URL=slack.base_url + "/api/", LSQ_API_URL=lsq.base_url + "/v2/", COLUMNS="200")
+    good = subprocess.run(TASKBOT + ["doctor"], env=clean_env(tmp_path, **base, LSQ_ACCESS_KEY=LSQ_ACCESS,
+                                                              LSQ_SECRET_KEY=LSQ_SECRET),
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert good.returncode == 0, good.stdout
+    assert "olivia@acme-sales.test" in good.stdout and "LeadSquared host" in good.stdout
+    bad = subprocess.run(TASKBOT + ["doctor"], env=clean_env(tmp_path, **base, LSQ_ACCESS_KEY="wrong-key",
+                                                             LSQ_SECRET_KEY="wrong-secret"),
+                         cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 1 and "API and Webhooks" in bad.stdout and "wrong-secret" not in bad.stdout
+
+
+def lsq_port(lsq) -> int:
+    return int(lsq.base_url.rsplit(":", 1)[1])
+
+
+def test_doctor_names_the_right_regional_host(tmp_path, slack, lsq):
+    port = lsq_port(lsq)
+    lsq.base_url = "http://api-us11.example.test"
+    env = clean_env(tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                    SLACK_API_URL=slack.base_url + "/api/", LSQ_API_URL=f"http://127.0.0.1:{port}/v2/",
+                    LSQ_ACCESS_KEY=LSQ_ACCESS, LSQ_SECRET_KEY=LSQ_SECRET, COLUMNS="200")
+    result = subprocess.run(TASKBOT + ["doctor"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "LSQ_API_URL=https://api-us11.example.test/v2/" in result.stdout

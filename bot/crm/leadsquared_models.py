@@ -1,0 +1,257 @@
+"""LeadSquared's request and response shapes, with the API's exact field names.
+
+Instants go out as UTC `YYYY-MM-DD HH:MM:SS` and come back with or without milliseconds, with
+`0001-01-01 00:00:00.000` meaning "never" (a task not completed).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator
+
+APPOINTMENT, TODO = 0, 1
+NOTIFY_BY_EMAIL, NO_NOTIFICATION = "1100", "1000"
+NOT_LINKED, LEAD, OPPORTUNITY = 0, 1, 5
+LSQ_FORMAT = "%Y-%m-%d %H:%M:%S"
+_LSQ_TEXT = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(\.\d{1,7})?$")
+_WCF_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
+
+
+def format_instant(instant: datetime) -> str:
+    if instant.tzinfo is None:
+        raise ValueError("LeadSquared instants must be aware")
+    return instant.astimezone(UTC).strftime(LSQ_FORMAT)
+
+
+def parse_instant(value: Any) -> datetime | None:
+    """`2022-07-24 18:30:00`, `2022-07-24 18:30:00.000`, `/Date(1502992091000+0000)/`; the year-1 "never" is None."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    text = str(value).strip()
+    wcf = _WCF_DATE.match(text)
+    if wcf:
+        return datetime.fromtimestamp(int(wcf.group(1)) / 1000, UTC)
+    match = _LSQ_TEXT.match(text)
+    if not match:
+        raise ValueError(f"not a LeadSquared date-time: {text!r}")
+    parsed = datetime.strptime(match.group(1), LSQ_FORMAT)
+    if parsed.year <= 1:
+        return None
+    return parsed.replace(tzinfo=UTC)
+
+
+LsqInstant = Annotated[datetime, PlainSerializer(format_instant, return_type=str)]
+ReadInstant = Annotated[datetime | None, BeforeValidator(parse_instant)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+
+class TaskTypeRef(_Model):
+    Name: str
+
+
+class TaskCreate(_Model):
+    """Body of Task.svc/Create and one entry of Task.svc/Bulk/Create."""
+
+    Name: str = Field(min_length=1)
+    Description: str | None = None
+    RelatedEntity: int = NOT_LINKED
+    RelatedEntityId: str = ""
+    DueDate: LsqInstant | None = None
+    EndDate: LsqInstant | None = None
+    Reminder: int | None = None
+    ReminderBeforeDays: str | None = None
+    ReminderTime: str | None = None
+    NotifyBy: str | None = None
+    OwnerId: str | None = None
+    OwnerEmailAddress: str | None = None
+    TaskType: TaskTypeRef
+    Location: str | None = None
+    CustomFields: dict[str, str] | None = None
+
+    @field_validator("RelatedEntity")
+    @classmethod
+    def _known_entity(cls, value: int) -> int:
+        if value not in (NOT_LINKED, LEAD, OPPORTUNITY):
+            raise ValueError("RelatedEntity is 0 (none), 1 (lead) or 5 (opportunity)")
+        return value
+
+    @field_validator("OwnerEmailAddress")
+    @classmethod
+    def _trim(cls, value: str | None) -> str | None:
+        return value.strip() if value else value
+
+    @field_validator("ReminderTime")
+    @classmethod
+    def _clock_text(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\d{2}:\d{2}:\d{2}", value):
+            raise ValueError("ReminderTime is HH:MM:SS")
+        return value
+
+    def body(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class TaskUpdate(_Model):
+    """Body of Task.svc/Update: only what changes, besides the id."""
+
+    UserTaskId: str
+    Name: str | None = None
+    Description: str | None = None
+    RelatedEntity: int | None = None
+    RelatedEntityId: str | None = None
+    DueDate: LsqInstant | None = None
+    EndDate: LsqInstant | None = None
+    Reminder: int | None = None
+    NotifyBy: str | None = None
+    OwnerId: str | None = None
+    OwnerEmailAddress: str | None = None
+    Location: str | None = None
+
+    def body(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class TaskTypeInfo(_Model):
+    Id: str | None = None
+    Name: str = Field(validation_alias="TaskTypeName")
+    Category: int
+
+
+class Task(_Model):
+    """A task as Task.svc/Retrieve and Retrieve.GetById return it."""
+
+    UserTaskId: str
+    Name: str
+    Category: int | None = None
+    Description: str | None = None
+    RelatedEntity: int | None = None
+    RelatedEntityId: str | None = None
+    RelatedEntityIdName: str | None = None
+    DueDate: ReadInstant = None
+    EndDate: ReadInstant = None
+    Reminder: int | None = None
+    ReminderBeforeDays: int | str | None = None
+    ReminderTime: str | None = None
+    NotifyBy: str | None = None
+    StatusCode: int = 0
+    OwnerId: str | None = None
+    OwnerName: str | None = None
+    OwnerEmailAddress: str | None = None
+    CreatedBy: str | None = None
+    CreatedOn: ReadInstant = None
+    ModifiedOn: ReadInstant = None
+    CompletedOn: ReadInstant = None
+    Location: str | None = None
+    TaskType: TaskTypeInfo | None = None
+    CustomFields: dict[str, Any] | None = None
+
+    @property
+    def completed(self) -> bool:
+        return self.StatusCode == 1
+
+
+class TaskPage(_Model):
+    RecordCount: int = 0
+    List: list[Task] = Field(default_factory=list)
+
+
+class FieldConfig(_Model):
+    SchemaName: str
+    DisplayName: str | None = None
+    DataType: str | None = None
+    Mandatory: bool = False
+    Options: Any = None
+
+
+class TaskType(_Model):
+    """A task type (RetrieveTaskType): Category 0 appointment, 1 to-do."""
+
+    Id: str
+    Name: str = Field(validation_alias="TaskTypeName")
+    Category: int
+    DefaultDuration: int | None = None
+    ColumnConfiguration: list[FieldConfig] = Field(default_factory=list)
+
+    @property
+    def is_appointment(self) -> bool:
+        return self.Category == APPOINTMENT
+
+    @property
+    def custom_fields(self) -> list[FieldConfig]:
+        return [field for field in self.ColumnConfiguration if field.SchemaName.startswith("mx_")]
+
+    @property
+    def mandatory_custom_fields(self) -> list[FieldConfig]:
+        return [field for field in self.custom_fields if field.Mandatory]
+
+
+class Lead(_Model):
+    ProspectID: str
+    FirstName: str | None = None
+    LastName: str | None = None
+    EmailAddress: str | None = None
+    Phone: str | None = None
+    Mobile: str | None = None
+    Company: str | None = None
+    OwnerId: str | None = None
+
+    @property
+    def name(self) -> str:
+        return " ".join(part for part in (self.FirstName, self.LastName) if part) or self.EmailAddress or self.ProspectID
+
+
+class Opportunity(_Model):
+    OpportunityId: str
+    Name: str | None = Field(default=None, validation_alias="mx_Custom_1")
+    Status: str | None = None
+
+
+class User(_Model):
+    """A LeadSquared user; Users.Get says `ID`, the by-email call says `UserId`."""
+
+    ID: str = Field(validation_alias="UserId")
+    FirstName: str | None = None
+    LastName: str | None = None
+    EmailAddress: str
+    Role: str | None = None
+    StatusCode: int = 0
+    TimeZone: str | None = None
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    @classmethod
+    def from_api(cls, raw: dict[str, Any]) -> User:
+        return cls.model_validate({**raw, "UserId": raw.get("UserId") or raw.get("ID")})
+
+    @property
+    def active(self) -> bool:
+        return self.StatusCode == 0
+
+    @property
+    def name(self) -> str:
+        return " ".join(part for part in (self.FirstName, self.LastName) if part) or self.EmailAddress
+
+
+class KeyOwner(_Model):
+    """Authentication.svc/UserByAccessKey.Get: who owns the keys, and the account's regional API host."""
+
+    Id: str
+    FirstName: str | None = None
+    LastName: str | None = None
+    EmailAddress: str | None = None
+    Role: str | None = None
+    TimeZone: str | None = None
+    OrgId: str | None = None
+    LSQCommonServiceURLs: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def api_host(self) -> str | None:
+        return self.LSQCommonServiceURLs.get("api")

@@ -6,17 +6,20 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from starlette.routing import BaseRoute
-
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
+from starlette.routing import BaseRoute
 
 import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.crm.leadsquared import LeadSquared
+from bot.forms import TaskForms
 from bot.middleware import TaskbotBolt, install
 from bot.people import People
+from bot.serving import BackgroundServer, free_port
 from bot.store import Store
+from bot.tasks import Tasks
 
 log = logging.getLogger("taskbot")
 
@@ -29,14 +32,17 @@ class Services:
     clock: Clock
     store: Store
     slack: AsyncWebClient
+    lsq: LeadSquared
     people: People
+    tasks: Tasks
+    forms: TaskForms
 
     @property
     def notices(self) -> list[str]:
         """What an admin should know about how this instance runs (shown in help and at start-up)."""
         notes = []
         if self.settings.lsq_is_sandbox:
-            notes.append("LeadSquared: sandbox (no LSQ_ACCESS_KEY / LSQ_SECRET_KEY set)")
+            notes.append("LeadSquared: sandbox (no LSQ_ACCESS_KEY / LSQ_SECRET_KEY set); tasks are not real")
         if self.settings.ghl_is_sandbox:
             notes.append("HighLevel: sandbox (no GHL_TOKEN / GHL_LOCATION_ID set)")
         return notes
@@ -48,13 +54,17 @@ class Taskbot:
     def __init__(self, settings: Settings, clock: Clock | None = None):
         self.settings = settings
         clock = clock or SystemClock()
+        self.sandboxes: list[BackgroundServer] = []
+        lsq = self._leadsquared(settings, clock)
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         slack = AsyncWebClient(token=token, base_url=settings.slack_api_url,
                                retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)])
         store = Store(settings.taskbot_db, clock)
+        people = People(store, slack, lsq, settings.default_tz, clock)
         self.services = Services(
-            settings=settings, clock=clock, store=store, slack=slack,
-            people=People(store, slack, settings.default_tz, clock),
+            settings=settings, clock=clock, store=store, slack=slack, lsq=lsq, people=people,
+            tasks=Tasks(store, lsq, people, slack, settings, clock),
+            forms=TaskForms(slack, lsq, people, settings, clock),
         )
         signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
         self.bolt = TaskbotBolt(client=slack, signing_secret=signing_secret,
@@ -63,18 +73,53 @@ class Taskbot:
         install(self.bolt, store, self.services)
         handlers.register(self.bolt)
         self._serving_tasks: set[asyncio.Task] = set()
+        self._background: set[asyncio.Task] = set()
 
-    async def start(self) -> None:
-        self._serving_tasks = set(asyncio.all_tasks())
-        for notice in self.services.notices:
-            log.info(notice)
+    def _leadsquared(self, settings: Settings, clock: Clock) -> LeadSquared:
+        if not settings.lsq_is_sandbox:
+            assert settings.lsq_access_key and settings.lsq_secret_key
+            return LeadSquared(settings.lsq_api_url, settings.lsq_access_key.get_secret_value(),
+                               settings.lsq_secret_key.get_secret_value(), clock, settings.lsq_limit,
+                               settings.lsq_bulk_limit)
+        from bot.sandbox.leadsquared import ACCESS_KEY, SECRET_KEY, LeadSquaredSandbox
+
+        sandbox = LeadSquaredSandbox(clock=clock)
+        server = BackgroundServer(sandbox.asgi(), port=free_port())
+        sandbox.base_url = server.url
+        self.sandboxes.append(server)
+        self.lsq_sandbox = sandbox
+        return LeadSquared(server.url + "/v2/", ACCESS_KEY, SECRET_KEY, clock, settings.lsq_limit,
+                           settings.lsq_bulk_limit)
 
     def webhook_routes(self) -> list[BaseRoute]:
         """Routes the CRMs call back on (served in HTTP mode)."""
         return []
 
+    def spawn(self, coroutine) -> asyncio.Task:
+        """Background work that a stop waits for."""
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
+
+    async def start(self) -> None:
+        for server in self.sandboxes:
+            server.start()
+        self._serving_tasks = set(asyncio.all_tasks())
+        for notice in self.services.notices:
+            log.info(notice)
+        self.spawn(self._resume())
+
+    async def _resume(self) -> None:
+        resumed = await self.services.tasks.resume()
+        if resumed:
+            log.info("resumed %s unfinished CRM writes", resumed)
+
     async def stop(self) -> None:
         await drain(exclude=self._serving_tasks)
+        await self.services.lsq.aclose()
+        for server in self.sandboxes:
+            server.stop()
         self.services.store.close()
         log.info("stopped: in-flight work finished, database closed")
 

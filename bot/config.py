@@ -28,6 +28,8 @@ WHERE_TO_GET: dict[str, str] = {
     "LSQ_RATE_LIMIT": "your LeadSquared plan's limit as calls/window, e.g. 25/5s",
     "LSQ_BULK_RATE_LIMIT": "your LeadSquared plan's bulk limit as calls/window, e.g. 1/5s",
     "LSQ_APP_URL": "the LeadSquared web app address your team signs in at",
+    "LSQ_DEFAULT_TODO_TYPE": "the name of a LeadSquared to-do task type, e.g. Follow Up",
+    "LSQ_DEFAULT_APPOINTMENT_TYPE": "the name of a LeadSquared appointment task type, e.g. Meeting",
     "GHL_API_URL": "leave unset for https://services.leadconnectorhq.com",
     "GHL_TOKEN": "HighLevel sub-account > Settings > Private Integrations > token",
     "GHL_LOCATION_ID": "HighLevel sub-account > Settings > Business Profile > Location ID",
@@ -76,6 +78,8 @@ class Settings(BaseSettings):
     lsq_rate_limit: str = "25/5s"
     lsq_bulk_rate_limit: str = "25/5s"
     lsq_app_url: str = "https://run.leadsquared.com"
+    lsq_default_todo_type: str | None = None
+    lsq_default_appointment_type: str | None = None
 
     ghl_api_url: str = "https://services.leadconnectorhq.com"
     ghl_token: SecretStr | None = None

@@ -1,4 +1,8 @@
-"""Who a Slack user is to the bot: name, time zone, email, and (once linked) their CRM user."""
+"""Who a Slack user is to the bot: name, time zone, email, and their LeadSquared user.
+
+Profiles and CRM links are cached in SQLite, so opening a modal waits on neither Slack nor the CRM.
+People are matched to LeadSquared by email; an admin can link someone whose emails differ.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
+from bot.crm.leadsquared import LeadSquared
 from bot.store import Store, iso, parse_iso
 
 PROFILE_TTL = timedelta(hours=12)
@@ -21,39 +26,88 @@ class Person:
     tz: str
     email: str | None
     tz_from_profile: bool = True
+    email_overridden: bool = False
+
+
+@dataclass(frozen=True)
+class CrmUser:
+    id: str
+    email: str
+    name: str
 
 
 class People:
-    """Slack profiles cached in SQLite, so a modal opens without waiting on users.info."""
-
-    def __init__(self, store: Store, slack: AsyncWebClient, default_tz: str, clock: Clock):
+    def __init__(self, store: Store, slack: AsyncWebClient, lsq: LeadSquared, default_tz: str, clock: Clock):
         self.store = store
         self.slack = slack
+        self.lsq = lsq
         self.default_tz = default_tz
         self.clock = clock
 
     async def get(self, slack_id: str) -> Person:
         row = self._row(slack_id)
-        fresh = row and row["refreshed_at"] and (
-            self.clock.now() - parse_iso(row["refreshed_at"]) < PROFILE_TTL)
-        if not fresh:
+        if not self._fresh(row):
             await self.refresh(slack_id)
             row = self._row(slack_id)
         assert row is not None
         return self._person(row)
 
+    def cached(self, slack_id: str) -> Person | None:
+        row = self._row(slack_id)
+        return self._person(row) if row and row["refreshed_at"] else None
+
     async def refresh(self, slack_id: str) -> None:
         response = await self.slack.users_info(user=slack_id)
         user = response["user"]
         profile = user.get("profile") or {}
-        self.store.db["users"].upsert({
-            "slack_id": slack_id,
-            "team_id": user.get("team_id"),
+        email = profile.get("email")
+        previous = self._row(slack_id)
+        changes = {
+            "slack_id": slack_id, "team_id": user.get("team_id"),
             "name": profile.get("display_name") or user.get("real_name") or user.get("name") or slack_id,
-            "tz": user.get("tz"),
-            "email": profile.get("email"),
-            "refreshed_at": iso(self.clock.now()),
-        }, pk="slack_id")
+            "tz": user.get("tz"), "email": email, "refreshed_at": iso(self.clock.now()),
+        }
+        if previous and previous["email"] != email and not previous["email_override"]:
+            changes["lsq_user_id"] = None
+        self.store.db["users"].upsert(changes, pk="slack_id")
+
+    async def crm_user(self, slack_id: str) -> CrmUser | None:
+        """The active LeadSquared user behind this Slack user, or None when there is none."""
+        person = await self.get(slack_id)
+        row = self._row(slack_id)
+        if row and row["lsq_user_id"] and row["lsq_email"] == (person.email or "").lower():
+            return CrmUser(row["lsq_user_id"], row["lsq_email"], row["lsq_name"] or row["lsq_email"])
+        if not person.email:
+            return None
+        user = await self.lsq.user_by_email(person.email)
+        if user is None:
+            return None
+        self.store.db["users"].update(slack_id, {"lsq_user_id": user.ID, "lsq_email": user.EmailAddress.lower(),
+                                                 "lsq_name": user.name})
+        return CrmUser(user.ID, user.EmailAddress.lower(), user.name)
+
+    def cached_crm_user(self, slack_id: str) -> CrmUser | None:
+        row = self._row(slack_id)
+        if row and row["lsq_user_id"]:
+            return CrmUser(row["lsq_user_id"], row["lsq_email"], row["lsq_name"] or row["lsq_email"])
+        return None
+
+    async def link(self, slack_id: str, email: str) -> CrmUser | None:
+        """An admin says who this person is in the CRM; None when that email has no active user."""
+        await self.get(slack_id)
+        self.store.db["users"].update(slack_id, {"email_override": email.strip().lower(), "lsq_user_id": None})
+        return await self.crm_user(slack_id)
+
+    def set_preferences(self, slack_id: str, **preferences: object) -> None:
+        self.store.db["users"].update(slack_id, preferences)
+
+    def preferences(self, slack_id: str) -> dict:
+        row = self._row(slack_id) or {}
+        return {"reminder_appt_minutes": row.get("reminder_appt_minutes"),
+                "reminder_todo_time": row.get("reminder_todo_time"), "digest_enabled": bool(row.get("digest_enabled"))}
+
+    def _fresh(self, row: dict | None) -> bool:
+        return bool(row and row["refreshed_at"] and self.clock.now() - parse_iso(row["refreshed_at"]) < PROFILE_TTL)
 
     def _row(self, slack_id: str) -> dict | None:
         rows = list(self.store.db["users"].rows_where("slack_id = ?", [slack_id]))
@@ -66,4 +120,4 @@ class People:
         except (ZoneInfoNotFoundError, ValueError):
             tz, from_profile = self.default_tz, False
         email = row["email_override"] or row["email"]
-        return Person(row["slack_id"], row["name"], tz, email, from_profile)
+        return Person(row["slack_id"], row["name"], tz, email, from_profile, bool(row["email_override"]))

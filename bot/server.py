@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.app import Taskbot
+from bot.crm.errors import CRMError
 
 log = logging.getLogger("taskbot.server")
 DRAIN_SECONDS = 10.0
@@ -32,11 +33,21 @@ async def health(bot: Taskbot) -> tuple[int, dict[str, Any]]:
     except (SlackApiError, OSError, asyncio.TimeoutError) as error:
         log.warning("healthz: Slack unreachable: %s", type(error).__name__)
         report["slack"] = "unreachable"
-    report["leadsquared"] = "sandbox" if services.settings.lsq_is_sandbox else "configured"
+    report["leadsquared"] = await _leadsquared_health(bot)
     report["highlevel"] = "sandbox" if services.settings.ghl_is_sandbox else "configured"
     required_down = report["database"] != "ok" or report["slack"] != "ok"
     report["status"] = "unavailable" if required_down else "ok"
     return (503 if required_down else 200), report
+
+
+async def _leadsquared_health(bot: Taskbot) -> str:
+    if bot.settings.lsq_is_sandbox:
+        return "sandbox"
+    try:
+        await asyncio.wait_for(bot.services.lsq.task_types(), timeout=3)
+    except (CRMError, asyncio.TimeoutError):
+        return "unreachable"
+    return "configured"
 
 
 def create_web_app(bot: Taskbot, serve_slack_events: bool = True) -> Starlette:

@@ -6,6 +6,7 @@ writes, reminders, bulk runs and the keys of Slack requests already handled.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,7 @@ def _initial_schema(db: sqlite_utils.Database) -> None:
             email TEXT,
             lsq_user_id TEXT,
             lsq_email TEXT,
+            lsq_name TEXT,
             ghl_user_id TEXT,
             email_override TEXT,
             reminder_appt_minutes INTEGER,
@@ -171,3 +173,78 @@ class Store:
     def forget_seen_before(self, cutoff: timedelta) -> int:
         cursor = self.db.execute("DELETE FROM seen WHERE at < ?", [iso(self.clock.now() - cutoff)])
         return cursor.rowcount
+
+    # ----- the outbox ---------------------------------------------------------------------------
+
+    def add_operation(self, kind: str, key: str, payload: dict) -> tuple[int, bool]:
+        """Store a CRM write before it is sent; (id, True) if new, (existing id, False) if the key was seen."""
+        now = iso(self.clock.now())
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO operations (kind, idempotency_key, payload, status, created_at, updated_at) "
+            "VALUES (?, ?, ?, 'pending', ?, ?)", [kind, key, json.dumps(payload), now, now])
+        if cursor.rowcount == 1:
+            return int(cursor.lastrowid), True
+        row = self.db.execute("SELECT id FROM operations WHERE idempotency_key = ?", [key]).fetchone()
+        return int(row[0]), False
+
+    def operation(self, operation_id: int) -> dict | None:
+        rows = list(self.db["operations"].rows_where("id = ?", [operation_id]))
+        if not rows:
+            return None
+        row = rows[0]
+        row["payload"] = json.loads(row["payload"])
+        return row
+
+    def update_operation(self, operation_id: int, **changes: object) -> None:
+        if "payload" in changes:
+            changes["payload"] = json.dumps(changes["payload"])
+        changes["updated_at"] = iso(self.clock.now())
+        self.db["operations"].update(operation_id, changes)
+
+    def claim_operation(self, operation_id: int, from_statuses: tuple[str, ...], to_status: str) -> bool:
+        """Move an operation between states only if nobody else already did (a double click, a restart)."""
+        marks = ",".join("?" * len(from_statuses))
+        cursor = self.db.execute(
+            f"UPDATE operations SET status = ?, attempts = attempts + 1, updated_at = ? "
+            f"WHERE id = ? AND status IN ({marks})", [to_status, iso(self.clock.now()), operation_id, *from_statuses])
+        return cursor.rowcount == 1
+
+    def unfinished_operations(self) -> list[int]:
+        return [row[0] for row in self.db.execute(
+            "SELECT id FROM operations WHERE status IN ('pending', 'sending', 'created') ORDER BY id")]
+
+    # ----- tasks --------------------------------------------------------------------------------
+
+    def add_task(self, **fields: object) -> int:
+        now = iso(self.clock.now())
+        fields = {key: (iso(value) if isinstance(value, datetime) else value) for key, value in fields.items()}
+        if isinstance(fields.get("details"), dict):
+            fields["details"] = json.dumps(fields["details"])
+        existing = self.db.execute("SELECT id FROM tasks WHERE backend = ? AND crm_id = ?",
+                                   [fields["backend"], fields["crm_id"]]).fetchone()
+        if existing:
+            return int(existing[0])
+        return int(self.db["tasks"].insert({**fields, "created_at": now, "updated_at": now}).last_pk)
+
+    def update_task(self, task_id: int, **changes: object) -> None:
+        changes = {key: (iso(value) if isinstance(value, datetime) else value) for key, value in changes.items()}
+        if isinstance(changes.get("details"), dict):
+            changes["details"] = json.dumps(changes["details"])
+        changes["updated_at"] = iso(self.clock.now())
+        self.db["tasks"].update(task_id, changes)
+
+    def task(self, task_id: int) -> dict | None:
+        rows = list(self.db["tasks"].rows_where("id = ?", [task_id]))
+        return _task_row(rows[0]) if rows else None
+
+    def task_by_crm_id(self, backend: str, crm_id: str) -> dict | None:
+        rows = list(self.db["tasks"].rows_where("backend = ? AND crm_id = ?", [backend, crm_id]))
+        return _task_row(rows[0]) if rows else None
+
+
+def _task_row(row: dict) -> dict:
+    row = dict(row)
+    row["details"] = json.loads(row.get("details") or "{}")
+    row["due_utc"] = parse_iso(row.get("due_utc"))
+    row["end_utc"] = parse_iso(row.get("end_utc"))
+    return row

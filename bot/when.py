@@ -131,6 +131,7 @@ END_WORDS = {"-", "–", "to", "till", "until", "through"}
 ELAPSED_UNITS = {"seconds", "minutes", "hours"}
 DATE_KINDS = {"date", "numeric", "dom"}
 DEFAULT_HOUR = 9
+MAX_CLOCK_END = timedelta(hours=12)
 EOD_HOUR = 17
 
 _TOKEN = re.compile(
@@ -708,7 +709,7 @@ def _end_hour_minute(end: tuple, start: datetime, zone: ZoneInfo, start_clock: t
     for days in (0, 1):
         for h, m in sorted(options):
             candidate = _at(local_start.date() + timedelta(days=days), h, m, zone)
-            if candidate > start:
+            if start < candidate <= start + MAX_CLOCK_END:
                 return candidate
     raise NoParse("the end is not after the start")
 

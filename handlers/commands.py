@@ -1,26 +1,66 @@
 """Slash commands."""
 
+import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.models import Kind
 from bot.ui import messages
 from bot.ui.ids import Command
 from handlers.context import services
+
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+MAILTO = re.compile(r"<mailto:([^|>]+)(?:\|[^>]*)?>")
+
+
+async def todo(ack: Any, command: dict[str, Any], context: Any) -> None:
+    await ack()
+    await _open(command, context, Kind.TODO)
+
+
+async def appt(ack: Any, command: dict[str, Any], context: Any) -> None:
+    await ack()
+    await _open(command, context, Kind.APPOINTMENT)
+
+
+async def _open(command: dict[str, Any], context: Any, kind: Kind) -> None:
+    await services(context).forms.open(trigger_id=command["trigger_id"], user_id=command["user_id"], kind=kind,
+                                       text=command.get("text") or "", channel_id=command["channel_id"])
 
 
 async def taskbot(ack: Any, command: dict[str, Any], context: Any, respond: Any) -> None:
     word, _, rest = (command.get("text") or "").strip().partition(" ")
     bot = services(context)
-    if word in ("", "help"):
+    key = word.lower()
+    if key in ("", "help"):
         await ack(text=messages.help_text(), blocks=messages.help_blocks(bot.notices))
-    elif word == "whoami":
+    elif key == "whoami":
         await ack()
         person = await bot.people.get(command["user_id"])
-        await respond(text=messages.whoami(person), response_type="ephemeral")
+        crm_user = await bot.people.crm_user(command["user_id"])
+        await respond(text=messages.whoami(person, crm_user), response_type="ephemeral")
+    elif key == "link":
+        await link(ack, command, rest, context, respond)
     else:
         await ack(text=messages.unknown_subcommand(word))
 
 
+async def link(ack: Any, command: dict[str, Any], rest: str, context: Any, respond: Any) -> None:
+    bot = services(context)
+    if command["user_id"] not in bot.settings.admins:
+        await ack(text=messages.admins_only("link people to CRM users"))
+        return
+    user, email = MENTION.search(rest), MAILTO.search(rest) or re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", rest)
+    if not user or not email:
+        await ack(text=messages.link_usage())
+        return
+    await ack()
+    crm_user = await bot.people.link(user.group(1), email.group(1))
+    await respond(text=messages.linked(user.group(1), email.group(1), crm_user), response_type="ephemeral")
+
+
 def register(app: AsyncApp) -> None:
+    app.command(Command.TODO)(todo)
+    app.command(Command.APPT)(appt)
     app.command(Command.TASKBOT)(taskbot)

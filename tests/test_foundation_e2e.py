@@ -16,5 +16,11 @@ def test_help_answers_inside_the_ack(maria: VirtualUser):
 def test_healthz_reports_each_dependency(stack: SandboxStack):
     response = httpx.get(stack.bot_url + "/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "slack": "ok", "leadsquared": "sandbox",
+    assert response.json() == {"database": "ok", "slack": "ok", "leadsquared": "configured",
                                "highlevel": "sandbox", "status": "ok"}
+
+
+def test_healthz_says_when_leadsquared_is_unreachable(stack: SandboxStack):
+    stack.lsq_server.stop()
+    response = httpx.get(stack.bot_url + "/healthz")
+    assert response.status_code == 200 and response.json()["leadsquared"] == "unreachable"

@@ -196,6 +196,10 @@ class LeadSquared:
         types = self._cache[key]
         return [t for t in types if category is None or t.Category == category]
 
+    def cached_task_types(self) -> list[TaskType] | None:
+        """Task types if they are in the cache, without any call: what a modal can open with."""
+        return self._cache.get(("types",))
+
     async def task_type(self, name: str) -> TaskType | None:
         return next((t for t in await self.task_types() if t.Name.lower() == name.lower()), None)
 
@@ -251,11 +255,15 @@ class LeadSquared:
         return KeyOwner.model_validate(body)
 
 
-async def create_once(client: LeadSquared, task: TaskCreate, attempts: int = 4) -> str:
-    """Create a task exactly once: an unknown outcome is looked up before anything is sent again."""
+async def create_once(client: LeadSquared, task: TaskCreate, attempts: int = 4, check_first: bool = False) -> str:
+    """Create a task exactly once: an unknown outcome is looked up before anything is sent again.
+
+    `check_first`: an earlier attempt may have reached LeadSquared (a restart mid-send, a retry after
+    an unknown outcome), so look before the first send too.
+    """
     last: OutcomeUnknown | None = None
-    for _ in range(attempts):
-        if last is not None:
+    for attempt in range(attempts):
+        if last is not None or (check_first and attempt == 0):
             found = await client.find_task(task)
             if found is not None:
                 return found.UserTaskId

@@ -12,6 +12,7 @@ from typing import Any
 from bot.app import Taskbot
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.sandbox.leadsquared import ACCESS_KEY, SECRET_KEY, LeadSquaredSandbox
 from bot.sandbox.slack import SlackSandbox, seed_workspace
 from bot.sandbox.virtual_user import VirtualUser
 from bot.serving import BackgroundServer
@@ -29,14 +30,20 @@ class SandboxStack:
         seed_workspace(self.slack)
         self.slack_server = BackgroundServer(self.slack.asgi())
         self.slack.base_url = self.slack_server.url
+        self.lsq = LeadSquaredSandbox(clock=self.clock)
+        self.lsq_server = BackgroundServer(self.lsq.asgi())
+        self.lsq.base_url = self.lsq_server.url
         self.settings = Settings(
             _env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
-            slack_api_url=self.slack_server.url + "/api/", taskbot_db=db_path, **settings)
+            slack_api_url=self.slack_server.url + "/api/", taskbot_db=db_path,
+            lsq_api_url=self.lsq_server.url + "/v2/", lsq_access_key=ACCESS_KEY, lsq_secret_key=SECRET_KEY,
+            **settings)
         self.bot: Taskbot | None = None
         self.bot_server: BackgroundServer | None = None
 
     def start(self) -> SandboxStack:
         self.slack_server.start()
+        self.lsq_server.start()
         self.bot = Taskbot(self.settings, clock=self.clock)
         self.bot_server = BackgroundServer(create_web_app(self.bot)).start()
         return self
@@ -45,6 +52,7 @@ class SandboxStack:
         if self.bot_server is not None:
             self.bot_server.stop()
         self.slack_server.stop()
+        self.lsq_server.stop()
 
     @property
     def bot_url(self) -> str:

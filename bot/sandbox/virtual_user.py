@@ -192,6 +192,16 @@ class VirtualUser:
             "type": element["type"], "action_id": element["action_id"], "block_id": block["block_id"],
             "value": text, "action_ts": f"{time.time():.6f}"})
 
+    def choose(self, key: str, value: str) -> Ack:
+        """Pick an option in a select that tells the bot at once (dispatch_action)."""
+        self.fill(**{key: value})
+        record = self._require_modal()
+        block, element = _find_input(record.view, key)
+        state = record.state[block["block_id"]][element["action_id"]]
+        return self._send_view_action(record, {
+            "type": element["type"], "action_id": element["action_id"], "block_id": block["block_id"],
+            "selected_option": state["selected_option"], "action_ts": f"{time.time():.6f}"})
+
     def submit(self, **values: Any) -> Ack:
         """Fill the given inputs, keep every other input as shown, and press the submit button."""
         if values:
@@ -205,6 +215,21 @@ class VirtualUser:
         ack = self._send_payload(payload)
         self._apply_submission_ack(record, ack)
         return ack
+
+    def double_submit(self, **values: Any) -> list[Ack]:
+        """Press submit twice before the modal closes, as an impatient double click does."""
+        import concurrent.futures
+
+        if values:
+            self.fill(**values)
+        record = self._require_modal()
+        payloads = [{"type": "view_submission", "team": self._team_json, "user": self._user_json,
+                     "api_app_id": "ATASKBOT", "trigger_id": self.sandbox.issue_trigger(self.user_id),
+                     "view": self._view_payload(record), "response_urls": []} for _ in range(2)]
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            acks = list(pool.map(self._send_payload, payloads))
+        self._apply_submission_ack(record, acks[0])
+        return acks
 
     def close_modal(self) -> None:
         self.sandbox.clear_views(self.user_id)

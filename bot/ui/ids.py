@@ -17,5 +17,34 @@ class Shortcut(StrEnum):
     NEW_TASK = "new_task"
 
 
+class ViewId(StrEnum):
+    TASK = "task_modal"
+
+
+class Field(StrEnum):
+    """Inputs of the task modal: each is both the block_id and the action_id."""
+
+    KIND = "kind"
+    TITLE = "title"
+    TASK_TYPE = "task_type"
+    DUE = "due"
+    DUE_DATE = "due_date"
+    DUE_TIME = "due_time"
+    END = "end"
+    LEAD = "lead"
+    OPPORTUNITY = "opportunity"
+    OWNER = "owner"
+    REMINDER = "reminder"
+    REMINDER_TIME = "reminder_time"
+    NOTIFY = "notify"
+    LOCATION = "location"
+    DESCRIPTION = "description"
+
+
+CUSTOM_FIELD_PREFIX = "cf:"
+DUE_PREVIEW_BLOCK = "due_preview"
+
+
 class Action(StrEnum):
-    OPEN_HELP = "open_help"
+    RETRY_OPERATION = "retry_operation"
+    EDIT_DRAFT = "edit_draft"

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, SectionBlock
 
-from bot.people import Person
+from bot.people import CrmUser, Person
 from bot.ui.text import escape, md, mention, plain
 
 Blocks = list[dict[str, Any]]
@@ -50,7 +50,27 @@ def unknown_subcommand(word: str) -> str:
     return f"I don't know `/taskbot {escape(word)}`. Try `/taskbot help`."
 
 
-def whoami(person: Person) -> str:
+def whoami(person: Person, crm_user: CrmUser | None) -> str:
     zone = person.tz if person.tz_from_profile else f"{person.tz} (your Slack profile has none; the default)"
-    return (f"*You* {mention(person.slack_id)}\n*Time zone:* {escape(zone)}\n"
-            f"*Email:* {escape(person.email or 'not visible to Taskbot')}")
+    email = person.email or "not visible to Taskbot"
+    if person.email_overridden:
+        email += " (linked by an admin)"
+    linked = (f"{escape(crm_user.name)} ({escape(crm_user.email)})" if crm_user
+              else "not linked: ask an admin to `/taskbot link` you")
+    return (f"*You* {mention(person.slack_id)}\n*Time zone:* {escape(zone)}\n*Email:* {escape(email)}\n"
+            f"*LeadSquared user:* {linked}")
+
+
+def admins_only(what: str) -> str:
+    return f"Only Taskbot admins can {what}. Ask one of them, or your Slack admin to add you to TASKBOT_ADMINS."
+
+
+def link_usage() -> str:
+    return "Usage: `/taskbot link @user email@company.com`"
+
+
+def linked(slack_id: str, email: str, crm_user: CrmUser | None) -> str:
+    if crm_user is None:
+        return (f"Linked {mention(slack_id)} to {escape(email)}, but LeadSquared has no active user with that "
+                "email yet. Tasks for them will fail until it does.")
+    return f"Linked {mention(slack_id)} to LeadSquared user {escape(crm_user.name)} ({escape(crm_user.email)})."

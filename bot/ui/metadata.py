@@ -1,0 +1,33 @@
+"""Typed private_metadata: what a modal must remember between Slack round trips."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from bot.models import Kind
+
+
+class CustomFieldSpec(BaseModel):
+    schema_name: str
+    label: str
+    mandatory: bool = False
+
+
+class TaskModalContext(BaseModel):
+    """Serialised into the task modal; comes back with every action and the submission."""
+
+    kind: Kind
+    show_kind: bool = False
+    tz: str
+    channel_id: str | None = None
+    thread_ts: str | None = None
+    retry_of: int | None = None
+    type_minutes: dict[str, int] = Field(default_factory=dict)
+    custom_fields: list[CustomFieldSpec] = Field(default_factory=list)
+
+    def dump(self) -> str:
+        return self.model_dump_json(exclude_defaults=True)
+
+    @classmethod
+    def load(cls, text: str) -> TaskModalContext:
+        return cls.model_validate_json(text)

@@ -1,0 +1,46 @@
+"""Short messages to one rep: failures with a way to retry, and where a confirmation went instead."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, SectionBlock
+
+from bot.ui.ids import Action
+from bot.ui.text import escape, md, plain
+
+Blocks = list[dict[str, Any]]
+
+
+def create_failed(title: str, reason: str, operation_id: int) -> tuple[str, Blocks]:
+    text = f"I couldn't create “{escape(title)}” in LeadSquared: {escape(reason)}"
+    blocks = [
+        SectionBlock(text=md(f":warning: {text}\nYour draft is saved: retry as it is, or edit it first.")),
+        ActionsBlock(block_id=f"failed:{operation_id}", elements=[
+            ButtonElement(text=plain("Retry"), action_id=Action.RETRY_OPERATION, value=str(operation_id),
+                          style="primary"),
+            ButtonElement(text=plain("Edit and retry"), action_id=Action.EDIT_DRAFT, value=str(operation_id)),
+        ]),
+    ]
+    return text, [block.to_dict() for block in blocks]
+
+
+def retrying(title: str) -> tuple[str, Blocks]:
+    text = f":arrows_counterclockwise: Retrying “{escape(title)}”…"
+    return text, [SectionBlock(text=md(text)).to_dict()]
+
+
+def posted_privately(channel: str) -> tuple[str, Blocks]:
+    text = (f"I can't post in <#{channel}>, so the confirmation is here. Invite me with `/invite @taskbot` "
+            "to have confirmations there.")
+    return text, [ContextBlock(elements=[md(":lock: " + text)]).to_dict()]
+
+
+def no_crm_user(name: str, email: str | None) -> str:
+    if not email:
+        return f"Taskbot can't see {name}'s email in Slack, so it can't find their LeadSquared user: an admin can /taskbot link them"
+    return f"no active LeadSquared user with email {email}: an admin can /taskbot link them"
+
+
+def not_yours() -> str:
+    return "Only the person who wrote this draft can retry or edit it."

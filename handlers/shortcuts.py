@@ -1,0 +1,29 @@
+"""Message and global shortcuts."""
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.models import Kind
+from bot.ui.ids import Shortcut
+from handlers.context import services
+
+
+async def create_from_message(ack: Any, shortcut: dict[str, Any], context: Any) -> None:
+    await ack()
+    message = shortcut["message"]
+    channel = shortcut["channel"]["id"]
+    await services(context).forms.open_from_message(
+        trigger_id=shortcut["trigger_id"], user_id=shortcut["user"]["id"], channel_id=channel,
+        message_ts=message["ts"], thread_ts=message.get("thread_ts") or message["ts"], text=message.get("text") or "")
+
+
+async def new_task(ack: Any, shortcut: dict[str, Any], context: Any) -> None:
+    await ack()
+    await services(context).forms.open(trigger_id=shortcut["trigger_id"], user_id=shortcut["user"]["id"],
+                                       kind=Kind.TODO, channel_id=None, show_kind=True)
+
+
+def register(app: AsyncApp) -> None:
+    app.shortcut(Shortcut.CREATE_FROM_MESSAGE)(create_from_message)
+    app.shortcut(Shortcut.NEW_TASK)(new_task)

@@ -95,12 +95,9 @@ class Tasks:
         self.store.update_operation(operation_id, status="created", crm_id=crm_id, error=None)
         await self._confirm(operation_id)
 
-    async def retry(self, operation_id: int) -> bool:
-        """Send a failed draft again (the Retry button); False when it is not waiting for a retry."""
-        if not self.store.claim_operation(operation_id, ("failed",), "pending"):
-            return False
-        await self.process(operation_id)
-        return True
+    def claim_retry(self, operation_id: int) -> bool:
+        """The Retry button: True if the draft was waiting for one (then `process` sends it)."""
+        return self.store.claim_operation(operation_id, ("failed",), "pending")
 
     async def resume(self) -> int:
         """On start-up: finish what a stop interrupted. A draft caught mid-send is looked up first."""

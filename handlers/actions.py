@@ -22,9 +22,13 @@ async def retry_operation(ack: Any, body: dict[str, Any], action: dict[str, Any]
     if saved is None or saved[0].creator_slack_id != body["user"]["id"]:
         await respond(text=notices.not_yours(), response_type="ephemeral", replace_original=False)
         return
+    operation_id = int(action["value"])
+    if not bot.tasks.claim_retry(operation_id):
+        await respond(text=notices.already_handled(), response_type="ephemeral", replace_original=False)
+        return
     text, blocks = notices.retrying(saved[0].title)
     await respond(text=text, blocks=blocks, replace_original=True)
-    await bot.tasks.retry(int(action["value"]))
+    await bot.tasks.process(operation_id)
 
 
 async def edit_draft(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:

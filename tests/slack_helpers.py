@@ -45,3 +45,16 @@ def words(blocks: list[dict[str, Any]]) -> str:
 
     walk(blocks)
     return "\n".join(found)
+
+
+def eventually(predicate: Any, timeout: float = 5.0) -> Any:
+    """Poll for state the bot writes outside Slack (its database), which nothing signals."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            assert value, "the condition never held"
+            return value
+        time.sleep(0.01)

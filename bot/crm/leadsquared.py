@@ -259,20 +259,31 @@ async def create_once(client: LeadSquared, task: TaskCreate, attempts: int = 4, 
     """Create a task exactly once: an unknown outcome is looked up before anything is sent again.
 
     `check_first`: an earlier attempt may have reached LeadSquared (a restart mid-send, a retry after
-    an unknown outcome), so look before the first send too.
+    an unknown outcome), so look before the first send too. Whenever a send may have happened and
+    the lookup cannot tell, this raises OutcomeUnknown, never a plainer error.
     """
-    last: OutcomeUnknown | None = None
-    for attempt in range(attempts):
-        if last is not None or (check_first and attempt == 0):
-            found = await client.find_task(task)
+    maybe_sent: OutcomeUnknown | None = (
+        OutcomeUnknown(CRM, "an earlier attempt may have reached LeadSquared") if check_first else None)
+    for _ in range(attempts):
+        if maybe_sent is not None:
+            found = await _look_up(client, task, maybe_sent)
             if found is not None:
-                return found.UserTaskId
+                return found
         try:
             return await client.create_task(task)
         except OutcomeUnknown as unknown:
-            last = unknown
-    assert last is not None
-    found = await client.find_task(task)
+            maybe_sent = unknown
+    assert maybe_sent is not None
+    found = await _look_up(client, task, maybe_sent)
     if found is not None:
-        return found.UserTaskId
-    raise last
+        return found
+    raise maybe_sent
+
+
+async def _look_up(client: LeadSquared, task: TaskCreate, unknown: OutcomeUnknown) -> str | None:
+    try:
+        found = await client.find_task(task)
+    except CRMError as error:
+        raise OutcomeUnknown(CRM, "LeadSquared did not confirm, and checking failed; it will be checked again "
+                                  "before any retry", str(error)) from error
+    return found.UserTaskId if found is not None else None

@@ -44,3 +44,7 @@ def no_crm_user(name: str, email: str | None) -> str:
 
 def not_yours() -> str:
     return "Only the person who wrote this draft can retry or edit it."
+
+
+def already_handled() -> str:
+    return "That draft was already sent again or replaced by an edited one; nothing more to do."

@@ -6,7 +6,6 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.routing import BaseRoute
 
@@ -18,6 +17,7 @@ from bot.forms import TaskForms
 from bot.middleware import TaskbotBolt, install
 from bot.people import People
 from bot.serving import BackgroundServer, free_port
+from bot.slack_client import PacedWebClient
 from bot.store import Store
 from bot.tasks import Tasks
 
@@ -57,8 +57,7 @@ class Taskbot:
         self.sandboxes: list[BackgroundServer] = []
         lsq = self._leadsquared(settings, clock)
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-        slack = AsyncWebClient(token=token, base_url=settings.slack_api_url,
-                               retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)])
+        slack = PacedWebClient(token=token, base_url=settings.slack_api_url, clock=clock)
         store = Store(settings.taskbot_db, clock)
         people = People(store, slack, lsq, settings.default_tz, clock)
         self.services = Services(

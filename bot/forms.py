@@ -25,11 +25,11 @@ from bot.crm.leadsquared_models import APPOINTMENT, TODO, Lead, TaskType
 from bot.models import Draft, Kind
 from bot.people import People
 from bot.ui import notices
-from bot.ui.fields import option
+from bot.ui.kit import option, truncate
 from bot.ui.ids import CUSTOM_FIELD_PREFIX, Field as F
 from bot.ui.metadata import CustomFieldSpec, TaskModalContext
 from bot.ui.task_modal import TaskForm, loading_modal, read_form, task_modal
-from bot.ui.text import escape, truncate
+from bot.ui.text import escape
 from bot.when import Reading, Refusal, describe, read, read_end, split
 
 log = logging.getLogger("taskbot.forms")
@@ -229,7 +229,7 @@ class TaskForms:
             leads = [lead for lead in [await self.lsq.lead_by_phone(query)] if lead]
         else:
             leads = await self.lsq.search_leads(query)
-        return [option(lead.ProspectID, lead_label(lead)).to_dict() for lead in leads[:100]]
+        return [option(lead.ProspectID, lead_label(lead)) for lead in leads[:100]]
 
     async def opportunity_options(self, view: dict[str, Any]) -> list[dict[str, Any]]:
         ctx = TaskModalContext.load(view["private_metadata"])
@@ -237,7 +237,7 @@ class TaskForms:
         if form.lead is None:
             return []
         found = await self.lsq.opportunities(form.lead[0])
-        return [option(o.OpportunityId, truncate(o.Name or o.OpportunityId, 75)).to_dict() for o in found]
+        return [option(o.OpportunityId, truncate(o.Name or o.OpportunityId, 75)) for o in found]
 
     # ----- submitting ---------------------------------------------------------------------------
 

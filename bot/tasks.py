@@ -28,6 +28,7 @@ from bot.ui.task_message import TaskCard, confirmation, reminder_text
 log = logging.getLogger("taskbot.tasks")
 BACKEND = "leadsquared"
 CREATE = "lsq.create"
+CONFIRM_BACKOFF = (2.0, 10.0, 30.0, 120.0)
 CANNOT_POST = {"channel_not_found", "not_in_channel", "is_archived", "restricted_action", "missing_scope"}
 
 
@@ -73,7 +74,7 @@ class Tasks:
         if operation is None:
             return
         if operation["status"] == "created":
-            await self._confirm(operation_id)
+            await self._confirm_patiently(operation_id)
             return
         if not self.store.claim_operation(operation_id, ("pending",), "sending"):
             return
@@ -93,7 +94,7 @@ class Tasks:
             await self._tell_failure(operation_id, draft, error.message)
             return
         self.store.update_operation(operation_id, status="created", crm_id=crm_id, error=None)
-        await self._confirm(operation_id)
+        await self._confirm_patiently(operation_id)
 
     def claim_retry(self, operation_id: int) -> bool:
         """The Retry button: True if the draft was waiting for one (then `process` sends it)."""
@@ -147,6 +148,19 @@ class Tasks:
             lead_id=draft.lead_id, lead_name=draft.lead_name, opportunity_name=draft.opportunity_name,
             reminder=reminder_text(draft.kind, draft.reminder_minutes, draft.reminder_days_before, draft.reminder_time),
             location=draft.location, status=status)
+
+    async def _confirm_patiently(self, operation_id: int) -> None:
+        """The task exists; its confirmation must not be lost to a busy Slack. A restart tries again too."""
+        for delay in CONFIRM_BACKOFF:
+            try:
+                await self._confirm(operation_id)
+                return
+            except SlackApiError as error:
+                log.warning("confirmation of operation %s not posted (%s); trying again in %ss", operation_id,
+                            error.response.get("error"), delay)
+                await self.clock.sleep(delay)
+        log.error("confirmation of operation %s still not posted; it will be retried at the next start",
+                  operation_id)
 
     async def _confirm(self, operation_id: int) -> None:
         operation = self.store.operation(operation_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -136,6 +137,7 @@ class ApiCall:
     method: str
     args: dict[str, Any]
     error: str | None
+    at: float = field(default_factory=time.perf_counter)
 
 
 class SlackSandbox:

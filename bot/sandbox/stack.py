@@ -40,13 +40,23 @@ class SandboxStack:
             **settings)
         self.bot: Taskbot | None = None
         self.bot_server: BackgroundServer | None = None
+        self.external_bot_url: str | None = None
 
-    def start(self) -> SandboxStack:
+    def start(self, with_bot: bool = True) -> SandboxStack:
+        """Start the sandboxes, and the bot in this process unless it runs elsewhere (see `bot_env`)."""
         self.slack_server.start()
         self.lsq_server.start()
-        self.bot = Taskbot(self.settings, clock=self.clock)
-        self.bot_server = BackgroundServer(create_web_app(self.bot)).start()
+        if with_bot:
+            self.bot = Taskbot(self.settings, clock=self.clock)
+            self.bot_server = BackgroundServer(create_web_app(self.bot)).start()
         return self
+
+    def bot_env(self, port: int) -> dict[str, str]:
+        """Environment for a `taskbot run` process wired to these sandboxes."""
+        return {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_URL": self.settings.slack_api_url, "LSQ_API_URL": self.settings.lsq_api_url,
+                "LSQ_ACCESS_KEY": ACCESS_KEY, "LSQ_SECRET_KEY": SECRET_KEY, "PORT": str(port),
+                "TASKBOT_DB": str(self.settings.taskbot_db)}
 
     def stop(self) -> None:
         if self.bot_server is not None:
@@ -56,6 +66,8 @@ class SandboxStack:
 
     @property
     def bot_url(self) -> str:
+        if self.external_bot_url:
+            return self.external_bot_url
         assert self.bot_server is not None, "start() the stack first"
         return self.bot_server.url
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, SectionBlock
-
 from bot.people import CrmUser, Person
-from bot.ui.text import escape, md, mention, plain
+from bot.ui.kit import context, divider, header, section
+from bot.ui.text import escape, mention
 
 Blocks = list[dict[str, Any]]
 
@@ -26,14 +25,14 @@ HELP_LINES: list[tuple[str, str]] = [
 def help_blocks(notices: list[str]) -> Blocks:
     lines = "\n".join(f"`{example}`  {what}" for example, what in HELP_LINES)
     blocks = [
-        HeaderBlock(text=plain("Taskbot commands", 150)),
-        SectionBlock(text=md(lines)),
-        SectionBlock(text=md("Or use *Create task* from any message's ⋯ menu, or *New task* from the "
-                             "shortcuts menu. Times: `tmrw 3pm`, `fri eod`, `in 45 mins`, `next thu at 10`.")),
+        header("Taskbot commands"),
+        section(lines),
+        section("Or use *Create task* from any message's ⋯ menu, or *New task* from the shortcuts menu. "
+                "Times: `tmrw 3pm`, `fri eod`, `in 45 mins`, `next thu at 10`."),
     ]
     if notices:
-        blocks += [DividerBlock(), ContextBlock(elements=[md(notice) for notice in notices])]
-    return [block.to_dict() for block in blocks]
+        blocks += [divider(), context(*notices)]
+    return blocks
 
 
 def help_text() -> str:
@@ -43,7 +42,7 @@ def help_text() -> str:
 def apology(reference: str) -> tuple[str, Blocks]:
     text = (f"Sorry, something went wrong on our side and nothing was changed by this step. "
             f"Please try again; if it keeps happening, give your admin the code `{reference}`.")
-    return text, [SectionBlock(text=md(":warning: " + text)).to_dict()]
+    return text, [section(":warning: " + text)]
 
 
 def unknown_subcommand(word: str) -> str:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, SectionBlock
-
 from bot.ui.ids import Action
-from bot.ui.text import escape, md, plain
+from bot.ui.kit import actions, button, context, section
+from bot.ui.text import escape
 
 Blocks = list[dict[str, Any]]
 
@@ -15,25 +14,22 @@ Blocks = list[dict[str, Any]]
 def create_failed(title: str, reason: str, operation_id: int) -> tuple[str, Blocks]:
     text = f"I couldn't create “{escape(title)}” in LeadSquared: {escape(reason)}"
     blocks = [
-        SectionBlock(text=md(f":warning: {text}\nYour draft is saved: retry as it is, or edit it first.")),
-        ActionsBlock(block_id=f"failed:{operation_id}", elements=[
-            ButtonElement(text=plain("Retry"), action_id=Action.RETRY_OPERATION, value=str(operation_id),
-                          style="primary"),
-            ButtonElement(text=plain("Edit and retry"), action_id=Action.EDIT_DRAFT, value=str(operation_id)),
-        ]),
+        section(f":warning: {text}\nYour draft is saved: retry as it is, or edit it first."),
+        actions(button("Retry", Action.RETRY_OPERATION, str(operation_id), style="primary"),
+                button("Edit and retry", Action.EDIT_DRAFT, str(operation_id)), block_id=f"failed:{operation_id}"),
     ]
-    return text, [block.to_dict() for block in blocks]
+    return text, blocks
 
 
 def retrying(title: str) -> tuple[str, Blocks]:
     text = f":arrows_counterclockwise: Retrying “{escape(title)}”…"
-    return text, [SectionBlock(text=md(text)).to_dict()]
+    return text, [section(text)]
 
 
 def posted_privately(channel: str) -> tuple[str, Blocks]:
     text = (f"I can't post in <#{channel}>, so the confirmation is here. Invite me with `/invite @taskbot` "
             "to have confirmations there.")
-    return text, [ContextBlock(elements=[md(":lock: " + text)]).to_dict()]
+    return text, [context(":lock: " + text)]
 
 
 def no_crm_user(name: str, email: str | None) -> str:

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from slack_sdk.models.blocks import ContextBlock, SectionBlock
-
 from bot.models import Kind
-from bot.ui.text import escape, link, md, mention
+from bot.ui.kit import context, section
+from bot.ui.text import escape, link, mention
 from bot.when import describe, slack_token
 
 Blocks = list[dict[str, Any]]
@@ -64,25 +63,21 @@ def confirmation(card: TaskCard, tz: str, app_url: str, sandbox: bool) -> tuple[
     title = escape(card.title)
     if card.status != "open":
         title = f"~{title}~"
-    fields = [md(f"*{card.kind.label}*\n{escape(card.task_type)}"), md(f"*When*\n{_when(card, tz)}")]
+    fields = [f"*{card.kind.label}*\n{escape(card.task_type)}", f"*When*\n{_when(card, tz)}"]
     if card.lead_id:
         lead = link(lead_url(app_url, card.lead_id), card.lead_name or "Lead")
         if card.opportunity_name:
             lead += f" · {escape(card.opportunity_name)}"
-        fields.append(md(f"*Lead*\n{lead}"))
+        fields.append(f"*Lead*\n{lead}")
     owner = mention(card.owner_slack_id) if card.owner_slack_id else escape(card.owner_name or "someone")
-    fields.append(md(f"*Owner*\n{owner}"))
+    fields.append(f"*Owner*\n{owner}")
     if card.reminder:
-        fields.append(md(f"*Reminder*\n{escape(card.reminder)}"))
+        fields.append(f"*Reminder*\n{escape(card.reminder)}")
     if card.location:
-        fields.append(md(f"*Location*\n{escape(card.location)}"))
+        fields.append(f"*Location*\n{escape(card.location)}")
     note = f"Created by {mention(card.creator_slack_id)}" if card.creator_slack_id else "From LeadSquared"
     if sandbox:
         note += " · (sandbox)"
-    blocks = [
-        SectionBlock(text=md(f"{icon} *{headline}:* {title}")),
-        SectionBlock(fields=fields),
-        ContextBlock(elements=[md(note)]),
-    ]
+    blocks = [section(f"{icon} *{headline}:* {title}"), section(fields=fields), context(note)]
     text = f"{headline}: {escape(card.title)} ({describe(card.due, tz)})"
-    return text, [block.to_dict() for block in blocks]
+    return text, blocks

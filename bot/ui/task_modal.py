@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, Field
-from slack_sdk.models.blocks import ContextBlock, DividerBlock, SectionBlock
-from slack_sdk.models.views import View
 
 from bot.models import Kind
 from bot.ui.fields import (
@@ -19,8 +17,9 @@ from bot.ui.fields import (
     user_input,
 )
 from bot.ui.ids import CUSTOM_FIELD_PREFIX, DUE_PREVIEW_BLOCK, Field as F, ViewId
+from bot.ui.kit import context, divider, modal, section
 from bot.ui.metadata import TaskModalContext
-from bot.ui.text import escape, md, plain
+from bot.ui.text import escape
 
 APPOINTMENT_REMINDERS = [("none", "No reminder"), ("5", "5 minutes before"), ("10", "10 minutes before"),
                          ("15", "15 minutes before"), ("30", "30 minutes before"), ("60", "1 hour before"),
@@ -52,7 +51,7 @@ class TaskForm(BaseModel):
 
 def task_modal(ctx: TaskModalContext, form: TaskForm, task_types: list[str], preview: str) -> dict[str, Any]:
     appointment = form.kind is Kind.APPOINTMENT
-    blocks: list = []
+    blocks: list[dict[str, Any]] = []
     if ctx.show_kind:
         blocks.append(select_input(F.KIND, "What kind of task?",
                                    [(Kind.TODO.value, "To-do"), (Kind.APPOINTMENT.value, "Appointment")],
@@ -62,7 +61,7 @@ def task_modal(ctx: TaskModalContext, form: TaskForm, task_types: list[str], pre
         select_input(F.TASK_TYPE, "Type", [(name, name) for name in task_types], initial=form.task_type, live=True),
         text_input(F.DUE, "Starts" if appointment else "Due", initial=form.due_text, live=True, optional=True,
                    placeholder="tmrw 3pm, fri eod, next thu at 10, in 45 mins"),
-        ContextBlock(block_id=DUE_PREVIEW_BLOCK, elements=[md(preview)]),
+        context(preview, block_id=DUE_PREVIEW_BLOCK),
         date_input(F.DUE_DATE, "…or pick a date", initial=form.due_date),
         time_input(F.DUE_TIME, "…and a time", initial=form.due_time, tz=ctx.tz),
     ]
@@ -86,22 +85,18 @@ def task_modal(ctx: TaskModalContext, form: TaskForm, task_types: list[str], pre
     blocks.append(text_input(F.DESCRIPTION, "Description", initial=form.description, optional=True, multiline=True,
                              max_length=2900))
     if ctx.custom_fields:
-        blocks += [DividerBlock(), SectionBlock(text=md(f"*{escape(form.task_type or '')} fields*"))]
+        blocks += [divider(), section(f"*{escape(form.task_type or '')} fields*")]
         for spec in ctx.custom_fields:
             key = CUSTOM_FIELD_PREFIX + spec.schema_name
             blocks.append(text_input(key, spec.label, initial=form.custom.get(spec.schema_name),
                                      optional=not spec.mandatory))
     title = "New task" if ctx.show_kind else f"New {form.kind.label.lower()}"
-    view = View(type="modal", callback_id=ViewId.TASK, title=plain(title, 24), submit=plain("Create", 24),
-                close=plain("Cancel", 24), private_metadata=ctx.dump(), blocks=blocks)
-    return view.to_dict()
+    return modal(ViewId.TASK, title, blocks, submit="Create", private_metadata=ctx.dump())
 
 
 def loading_modal(kind: Kind) -> dict[str, Any]:
-    return View(type="modal", callback_id=ViewId.TASK, title=plain(f"New {kind.label.lower()}", 24),
-                close=plain("Cancel", 24),
-                blocks=[SectionBlock(text=md(":hourglass_flowing_sand: Getting your task types from LeadSquared…"))]
-                ).to_dict()
+    return modal(ViewId.TASK, f"New {kind.label.lower()}",
+                 [section(":hourglass_flowing_sand: Getting your task types from LeadSquared…")])
 
 
 def _value(values: dict[str, Any], key: str) -> dict[str, Any]:

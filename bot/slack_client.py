@@ -1,0 +1,36 @@
+"""The Slack Web API client the bot uses: posts paced per channel, 429s retried after Retry-After.
+
+Slack allows about one message per second per channel. Twenty reps confirming tasks into #sales at
+once would otherwise be refused, so each channel gets its own limiter and posts wait their turn.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from bot.clock import Clock
+from bot.config import RateLimit
+from bot.crm.ratelimit import Limiter
+
+POSTS_PER_CHANNEL = RateLimit(1, 1.0)
+
+
+class PacedWebClient(AsyncWebClient):
+    def __init__(self, *, clock: Clock, **kwargs: Any):
+        kwargs.setdefault("retry_handlers", [AsyncRateLimitErrorRetryHandler(max_retry_count=5)])
+        super().__init__(**kwargs)
+        self.clock = clock
+        self._channels: dict[str, Limiter] = {}
+
+    def _limiter(self, channel: str) -> Limiter:
+        if channel not in self._channels:
+            self._channels[channel] = Limiter(POSTS_PER_CHANNEL, self.clock)
+        return self._channels[channel]
+
+    async def chat_postMessage(self, *, channel: str, **kwargs: Any) -> AsyncSlackResponse:  # noqa: N802
+        async with self._limiter(channel).slot():
+            return await super().chat_postMessage(channel=channel, **kwargs)

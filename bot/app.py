@@ -16,9 +16,11 @@ from bot.crm.leadsquared import LeadSquared
 from bot.forms import TaskForms
 from bot.middleware import TaskbotBolt, install
 from bot.people import People
-from bot.serving import BackgroundServer, free_port
+from bot.serving import BackgroundServer
 from bot.slack_client import PacedWebClient
 from bot.store import Store
+from bot.task_changes import TaskChanges
+from bot.task_views import TaskViews
 from bot.tasks import Tasks
 
 log = logging.getLogger("taskbot")
@@ -36,6 +38,8 @@ class Services:
     people: People
     tasks: Tasks
     forms: TaskForms
+    changes: TaskChanges
+    task_views: TaskViews
 
     @property
     def notices(self) -> list[str]:
@@ -60,10 +64,12 @@ class Taskbot:
         slack = PacedWebClient(token=token, base_url=settings.slack_api_url, clock=clock)
         store = Store(settings.taskbot_db, clock)
         people = People(store, slack, lsq, settings.default_tz, clock)
+        forms = TaskForms(slack, lsq, people, settings, clock)
+        changes = TaskChanges(store, lsq, people, slack, settings, clock)
         self.services = Services(
             settings=settings, clock=clock, store=store, slack=slack, lsq=lsq, people=people,
-            tasks=Tasks(store, lsq, people, slack, settings, clock),
-            forms=TaskForms(slack, lsq, people, settings, clock),
+            tasks=Tasks(store, lsq, people, slack, settings, clock), forms=forms, changes=changes,
+            task_views=TaskViews(slack, changes, forms, people, settings, clock),
         )
         signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
         self.bolt = TaskbotBolt(client=slack, signing_secret=signing_secret,
@@ -83,7 +89,7 @@ class Taskbot:
         from bot.sandbox.leadsquared import ACCESS_KEY, SECRET_KEY, LeadSquaredSandbox
 
         sandbox = LeadSquaredSandbox(clock=clock)
-        server = BackgroundServer(sandbox.asgi(), port=free_port())
+        server = BackgroundServer(sandbox.asgi()).start()
         sandbox.base_url = server.url
         self.sandboxes.append(server)
         self.lsq_sandbox = sandbox
@@ -102,8 +108,6 @@ class Taskbot:
         return task
 
     async def start(self) -> None:
-        for server in self.sandboxes:
-            server.start()
         self._serving_tasks = set(asyncio.all_tasks())
         for notice in self.services.notices:
             log.info(notice)

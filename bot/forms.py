@@ -114,14 +114,15 @@ class TaskForms:
 
     async def open(self, *, trigger_id: str, user_id: str, kind: Kind, text: str = "", channel_id: str | None,
                    thread_ts: str | None = None, description: str = "", show_kind: bool = False,
-                   form: TaskForm | None = None, retry_of: int | None = None) -> None:
+                   form: TaskForm | None = None, retry_of: int | None = None, editing: str | None = None,
+                   original: dict[str, Any] | None = None) -> None:
         """Open the modal inside the trigger window, then fill in what needed the network."""
         person = self.people.cached(user_id)
         tz = person.tz if person else self.settings.default_tz
         now = self.clock.now()
         filled = Prefill(form, None) if form else prefill(kind, text, tz, now, user_id, description)
         ctx = TaskModalContext(kind=filled.form.kind, tz=tz, channel_id=channel_id, thread_ts=thread_ts,
-                               retry_of=retry_of, show_kind=show_kind)
+                               retry_of=retry_of, show_kind=show_kind, editing=editing, original=original or {})
         types = self.lsq.cached_task_types()
         first = (self._build(ctx, filled.form, types) if types is not None
                  else loading_modal(filled.form.kind))
@@ -179,6 +180,8 @@ class TaskForms:
         category = APPOINTMENT if form.kind is Kind.APPOINTMENT else TODO
         of_kind = [t for t in types if t.Category == category]
         names = [t.Name for t in of_kind]
+        if ctx.editing and form.task_type:
+            names = [form.task_type]
         if form.task_type not in names:
             form.task_type = self._default_type(form.kind, names)
         chosen = next((t for t in of_kind if t.Name == form.task_type), None)

@@ -98,13 +98,21 @@ class People:
         self.store.db["users"].update(slack_id, {"email_override": email.strip().lower(), "lsq_user_id": None})
         return await self.crm_user(slack_id)
 
+    def slack_id_for_crm_user(self, crm_user_id: str | None) -> str | None:
+        """Whose LeadSquared user this is, among the people the bot has met."""
+        if not crm_user_id:
+            return None
+        row = self.store.db.execute("SELECT slack_id FROM users WHERE lsq_user_id = ?", [crm_user_id]).fetchone()
+        return row[0] if row else None
+
     def set_preferences(self, slack_id: str, **preferences: object) -> None:
         self.store.db["users"].update(slack_id, preferences)
 
     def preferences(self, slack_id: str) -> dict:
         row = self._row(slack_id) or {}
         return {"reminder_appt_minutes": row.get("reminder_appt_minutes"),
-                "reminder_todo_time": row.get("reminder_todo_time"), "digest_enabled": bool(row.get("digest_enabled"))}
+                "reminder_todo_time": row.get("reminder_todo_time"), "digest_enabled": bool(row.get("digest_enabled")),
+                "home_seen": bool(row.get("home_seen"))}
 
     def _fresh(self, row: dict | None) -> bool:
         return bool(row and row["refreshed_at"] and self.clock.now() - parse_iso(row["refreshed_at"]) < PROFILE_TTL)

@@ -20,8 +20,9 @@ class BackgroundServer:
     """uvicorn on its own thread and event loop; `start` returns once the port accepts requests."""
 
     def __init__(self, app: Any, port: int | None = None, host: str = "127.0.0.1"):
+        """With no port, the system picks a free one at bind time (read it from `.port` after start)."""
         self.host = host
-        self.port = port or free_port()
+        self.port = port or 0
         config = uvicorn.Config(app, host=host, port=self.port, log_level="warning", access_log=False,
                                 lifespan="auto", timeout_graceful_shutdown=2)
         self.server = uvicorn.Server(config)
@@ -49,6 +50,7 @@ class BackgroundServer:
         threading.Thread(target=watch, daemon=True).start()
         if not ready.wait(timeout) or not self.server.started:
             raise RuntimeError(f"server on port {self.port} did not start")
+        self.port = self.server.servers[0].sockets[0].getsockname()[1]
         return self
 
     def stop(self, timeout: float = 10.0) -> None:

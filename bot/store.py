@@ -36,6 +36,7 @@ def _initial_schema(db: sqlite_utils.Database) -> None:
             reminder_appt_minutes INTEGER,
             reminder_todo_time TEXT,
             digest_enabled INTEGER NOT NULL DEFAULT 0,
+            home_seen INTEGER NOT NULL DEFAULT 0,
             refreshed_at TEXT
         );
         CREATE TABLE tasks (

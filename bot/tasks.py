@@ -141,8 +141,8 @@ class Tasks:
 
     # ----- confirm ------------------------------------------------------------------------------
 
-    def card(self, draft: Draft, status: str = "open") -> TaskCard:
-        return TaskCard(
+    def card(self, draft: Draft, crm_id: str | None = None, status: str = "open") -> TaskCard:
+        return TaskCard(crm_id=crm_id,
             kind=draft.kind, title=draft.title, task_type=draft.task_type, due=draft.due, end=draft.end,
             owner_slack_id=draft.owner_slack_id, owner_name=None, creator_slack_id=draft.creator_slack_id,
             lead_id=draft.lead_id, lead_name=draft.lead_name, opportunity_name=draft.opportunity_name,
@@ -169,9 +169,10 @@ class Tasks:
         task_id = self.store.add_task(
             backend=BACKEND, crm_id=operation["crm_id"], kind=draft.kind.value, title=draft.title, due_utc=draft.due,
             end_utc=draft.end, owner_slack_id=draft.owner_slack_id, creator_slack_id=draft.creator_slack_id,
-            lead_id=draft.lead_id, lead_name=draft.lead_name, status="open",
+            lead_id=draft.lead_id, lead_name=draft.lead_name, status="open", thread_ts=draft.thread_ts,
             details={"draft": draft.model_dump(mode="json")})
-        text, blocks = confirmation(self.card(draft), draft.tz, self.settings.lsq_app_url, self.settings.lsq_is_sandbox)
+        text, blocks = confirmation(self.card(draft, operation["crm_id"]), draft.tz, self.settings.lsq_app_url,
+                                    self.settings.lsq_is_sandbox)
         posted = await self.post(draft.channel_id, draft.thread_ts, draft.creator_slack_id, text, blocks)
         self.store.update_task(task_id, channel_id=posted.channel, confirmation_ts=posted.ts)
         self.store.update_operation(operation_id, status="done")

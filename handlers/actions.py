@@ -4,15 +4,22 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.models import Kind
 from bot.ui import notices
-from bot.ui.ids import Action, Field
+from bot.ui.ids import WHEN, Action, Field
 from handlers.context import services
+from handlers.replies import task_value, tell
 
 
 async def modal_changed(ack: Any, body: dict[str, Any], context: Any) -> None:
     """The time typed, the type or the kind changed: show the new reading or fields."""
     await ack()
     await services(context).forms.refresh(body["view"])
+
+
+async def reschedule_typed(ack: Any, body: dict[str, Any], context: Any) -> None:
+    await ack()
+    await services(context).task_views.refresh_reschedule(body["view"])
 
 
 async def retry_operation(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
@@ -44,8 +51,88 @@ async def edit_draft(ack: Any, body: dict[str, Any], action: dict[str, Any], con
                          retry_of=int(action["value"]))
 
 
+async def complete(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, client: Any,
+                   respond: Any) -> None:
+    await ack()
+    bot = services(context)
+    crm_id, shown_in = task_value(action["value"])
+    outcome = await bot.changes.complete(crm_id, body["user"]["id"])
+    if outcome.notice:
+        await tell(body, client, respond, outcome.notice)
+    await redraw(body, shown_in, context, respond)
+
+
+async def reschedule(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, client: Any,
+                     respond: Any) -> None:
+    await ack()
+    crm_id, shown_in = task_value(action["value"])
+    notice = await services(context).task_views.open_reschedule(body["trigger_id"], crm_id, body["user"]["id"],
+                                                                shown_in, body.get("response_url"))
+    if notice:
+        await tell(body, client, respond, notice)
+
+
+async def edit(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, client: Any,
+               respond: Any) -> None:
+    await ack()
+    crm_id, _ = task_value(action["value"])
+    notice = await services(context).task_views.open_edit(body["trigger_id"], crm_id, body["user"]["id"])
+    if notice:
+        await tell(body, client, respond, notice)
+
+
+async def list_page(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
+    await ack()
+    await redraw(body, action["value"], context, respond)
+
+
+async def redraw(body: dict[str, Any], shown_in: str | None, context: Any, respond: Any) -> None:
+    """Show the list or Home the button was in as it is now."""
+    bot = services(context)
+    user = body["user"]["id"]
+    if shown_in and shown_in != "home" and body.get("response_url"):
+        which, owner, page = shown_in.split(":")
+        text, blocks = await bot.task_views.task_list(user, which, owner, int(page))
+        await respond(text=text, blocks=blocks, replace_original=True)
+    await bot.task_views.refresh_home(user)
+
+
+async def home_new_todo(ack: Any, body: dict[str, Any], context: Any) -> None:
+    await ack()
+    await services(context).forms.open(trigger_id=body["trigger_id"], user_id=body["user"]["id"], kind=Kind.TODO,
+                                       channel_id=None)
+
+
+async def home_new_appointment(ack: Any, body: dict[str, Any], context: Any) -> None:
+    await ack()
+    await services(context).forms.open(trigger_id=body["trigger_id"], user_id=body["user"]["id"],
+                                       kind=Kind.APPOINTMENT, channel_id=None)
+
+
+async def home_preference(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+    await ack()
+    bot = services(context)
+    user = body["user"]["id"]
+    if action["action_id"] == Action.HOME_APPT_REMINDER:
+        bot.people.set_preferences(user, reminder_appt_minutes=int(action["selected_option"]["value"]))
+    elif action["action_id"] == Action.HOME_TODO_REMINDER_TIME:
+        bot.people.set_preferences(user, reminder_todo_time=action["selected_time"])
+    else:
+        bot.people.set_preferences(user, digest_enabled=int(action["value"] == "on"))
+    await bot.task_views.publish_home(user)
+
+
 def register(app: AsyncApp) -> None:
     for live in (Field.DUE, Field.TASK_TYPE, Field.KIND):
         app.action(live)(modal_changed)
+    app.action(WHEN)(reschedule_typed)
     app.action(Action.RETRY_OPERATION)(retry_operation)
     app.action(Action.EDIT_DRAFT)(edit_draft)
+    app.action(Action.COMPLETE)(complete)
+    app.action(Action.RESCHEDULE)(reschedule)
+    app.action(Action.EDIT)(edit)
+    app.action(Action.LIST_PAGE)(list_page)
+    app.action(Action.HOME_NEW_TODO)(home_new_todo)
+    app.action(Action.HOME_NEW_APPOINTMENT)(home_new_appointment)
+    for preference in (Action.HOME_APPT_REMINDER, Action.HOME_TODO_REMINDER_TIME, Action.HOME_DIGEST):
+        app.action(preference)(home_preference)

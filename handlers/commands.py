@@ -60,7 +60,24 @@ async def link(ack: Any, command: dict[str, Any], rest: str, context: Any, respo
     await respond(text=messages.linked(user.group(1), email.group(1), crm_user), response_type="ephemeral")
 
 
+async def tasks(ack: Any, command: dict[str, Any], context: Any, respond: Any) -> None:
+    """`/tasks [today|week|overdue|@someone]`: open tasks from LeadSquared, with their buttons."""
+    bot = services(context)
+    viewer = command["user_id"]
+    words = (command.get("text") or "").lower().split()
+    mentioned = MENTION.search(command.get("text") or "")
+    which = next((word for word in words if word in ("today", "week", "overdue")), "all")
+    owner = mentioned.group(1) if mentioned else viewer
+    if owner != viewer and viewer not in bot.settings.admins:
+        await ack(text=messages.admins_only("see someone else's tasks"))
+        return
+    await ack()
+    text, blocks = await bot.task_views.task_list(viewer, which, owner)
+    await respond(text=text, blocks=blocks, response_type="ephemeral")
+
+
 def register(app: AsyncApp) -> None:
+    app.command(Command.TASKS)(tasks)
     app.command(Command.TODO)(todo)
     app.command(Command.APPT)(appt)
     app.command(Command.TASKBOT)(taskbot)

@@ -158,11 +158,7 @@ def crashed_mid_send(stack: SandboxStack, title: str, reached_crm: bool) -> None
     operation_id, _ = store.add_operation(CREATE, f"view:crashed-{title}", {"draft": draft.model_dump(mode="json")})
     store.update_operation(operation_id, status="sending")
     if reached_crm:
-        with stack.lsq.lock:
-            task = stack.lsq.build_task({"Name": title, "DueDate": "2025-03-05 18:00:00",
-                                         "OwnerEmailAddress": "maria@acme-sales.test",
-                                         "TaskType": {"Name": "Follow Up"}})
-            stack.lsq.state.tasks[task["UserTaskId"]] = task
+        stack.lsq.add_task(title, draft.due, "maria@acme-sales.test")
 
 
 def test_a_restart_finishes_what_a_crash_interrupted_without_duplicates(stack: SandboxStack, maria: VirtualUser):

@@ -123,6 +123,19 @@ class LeadSquaredSandbox:
         with self.lock:
             return [task for task in self.state.tasks.values() if task["Name"] == name]
 
+    def add_task(self, name: str, due: datetime, owner_email: str, task_type: str = "Follow Up",
+                 minutes: int | None = None) -> dict[str, Any]:
+        """A task made in LeadSquared itself (not through the API the bot uses)."""
+        fields: dict[str, Any] = {"Name": name, "DueDate": due.astimezone(UTC).strftime(LSQ_FORMAT),
+                                  "OwnerEmailAddress": owner_email, "TaskType": {"Name": task_type}}
+        if minutes is not None:
+            fields["EndDate"] = (due + timedelta(minutes=minutes)).astimezone(UTC).strftime(LSQ_FORMAT)
+        with self.changed:
+            task = self.build_task(fields)
+            self.state.tasks[task["UserTaskId"]] = task
+            self.changed.notify_all()
+            return task
+
     def asgi(self) -> Starlette:
         return Starlette(routes=[Route("/v2/{path:path}", self._endpoint, methods=["GET", "POST"])])
 

@@ -29,15 +29,10 @@ class SandboxStack:
         self.slack = SlackSandbox(bot_token=BOT_TOKEN, clock=slack_clock or self.clock)
         seed_workspace(self.slack)
         self.slack_server = BackgroundServer(self.slack.asgi())
-        self.slack.base_url = self.slack_server.url
         self.lsq = LeadSquaredSandbox(clock=self.clock)
         self.lsq_server = BackgroundServer(self.lsq.asgi())
-        self.lsq.base_url = self.lsq_server.url
-        self.settings = Settings(
-            _env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
-            slack_api_url=self.slack_server.url + "/api/", taskbot_db=db_path,
-            lsq_api_url=self.lsq_server.url + "/v2/", lsq_access_key=ACCESS_KEY, lsq_secret_key=SECRET_KEY,
-            **settings)
+        self.db_path = db_path
+        self.extra_settings = settings
         self.bot: Taskbot | None = None
         self.bot_server: BackgroundServer | None = None
         self.external_bot_url: str | None = None
@@ -45,7 +40,14 @@ class SandboxStack:
     def start(self, with_bot: bool = True) -> SandboxStack:
         """Start the sandboxes, and the bot in this process unless it runs elsewhere (see `bot_env`)."""
         self.slack_server.start()
+        self.slack.base_url = self.slack_server.url
         self.lsq_server.start()
+        self.lsq.base_url = self.lsq_server.url
+        self.settings = Settings(
+            _env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=self.slack_server.url + "/api/", taskbot_db=self.db_path,
+            lsq_api_url=self.lsq_server.url + "/v2/", lsq_access_key=ACCESS_KEY, lsq_secret_key=SECRET_KEY,
+            **self.extra_settings)
         if with_bot:
             self.bot = Taskbot(self.settings, clock=self.clock)
             self.bot_server = BackgroundServer(create_web_app(self.bot)).start()

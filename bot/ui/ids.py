@@ -19,6 +19,7 @@ class Shortcut(StrEnum):
 
 class ViewId(StrEnum):
     TASK = "task_modal"
+    RESCHEDULE = "reschedule_modal"
 
 
 class Field(StrEnum):
@@ -48,3 +49,16 @@ DUE_PREVIEW_BLOCK = "due_preview"
 class Action(StrEnum):
     RETRY_OPERATION = "retry_operation"
     EDIT_DRAFT = "edit_draft"
+    COMPLETE = "task_complete"
+    RESCHEDULE = "task_reschedule"
+    EDIT = "task_edit"
+    LIST_PAGE = "task_list_page"
+    HOME_NEW_TODO = "home_new_todo"
+    HOME_NEW_APPOINTMENT = "home_new_appointment"
+    HOME_APPT_REMINDER = "home_appt_reminder"
+    HOME_TODO_REMINDER_TIME = "home_todo_reminder_time"
+    HOME_DIGEST = "home_digest"
+
+
+WHEN = "when"
+WHEN_PREVIEW_BLOCK = "when_preview"

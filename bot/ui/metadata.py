@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 from bot.models import Kind
@@ -22,6 +24,8 @@ class TaskModalContext(BaseModel):
     channel_id: str | None = None
     thread_ts: str | None = None
     retry_of: int | None = None
+    editing: str | None = None
+    original: dict[str, Any] = Field(default_factory=dict)
     type_minutes: dict[str, int] = Field(default_factory=dict)
     custom_fields: list[CustomFieldSpec] = Field(default_factory=list)
 
@@ -30,4 +34,20 @@ class TaskModalContext(BaseModel):
 
     @classmethod
     def load(cls, text: str) -> TaskModalContext:
+        return cls.model_validate_json(text)
+
+
+class TaskRef(BaseModel):
+    """Which task a button or a small modal is about, and which list it was shown in."""
+
+    crm_id: str
+    tz: str = "UTC"
+    list: str | None = None
+    response_url: str | None = None
+
+    def dump(self) -> str:
+        return self.model_dump_json(exclude_defaults=True)
+
+    @classmethod
+    def load(cls, text: str) -> TaskRef:
         return cls.model_validate_json(text)

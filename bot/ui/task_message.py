@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.models import Kind
-from bot.ui.kit import context, section
+from bot.ui.ids import Action
+from bot.ui.kit import Block, actions, button, context, section
 from bot.ui.text import escape, link, mention
 from bot.when import describe, slack_token
 
@@ -16,7 +17,7 @@ Blocks = list[dict[str, Any]]
 
 @dataclass(frozen=True)
 class TaskCard:
-    """What a confirmation shows, whatever the task came from."""
+    """What a confirmation or a list line shows, whatever the task came from."""
 
     kind: Kind
     title: str
@@ -26,6 +27,7 @@ class TaskCard:
     owner_slack_id: str | None
     owner_name: str | None
     creator_slack_id: str | None
+    crm_id: str | None = None
     lead_id: str | None = None
     lead_name: str | None = None
     opportunity_name: str | None = None
@@ -49,21 +51,33 @@ def lead_url(app_url: str, lead_id: str) -> str:
     return f"{app_url.rstrip('/')}/LeadManagement/LeadDetails?LeadID={lead_id}"
 
 
-def _when(card: TaskCard, tz: str) -> str:
+def when_text(card: TaskCard, tz: str) -> str:
     text = slack_token(card.due, tz)
     if card.kind is Kind.APPOINTMENT and card.end:
         text += " – " + slack_token(card.end, tz, "{time}")
     return text
 
 
+def task_buttons(card: TaskCard, list_context: str | None = None) -> Block:
+    """Complete, Reschedule, Edit: the value names the task (and the list it was shown in)."""
+    assert card.crm_id
+    value = card.crm_id + (f"|{list_context}" if list_context else "")
+    return actions(button("Complete", Action.COMPLETE, value, style="primary"),
+                   button("Reschedule", Action.RESCHEDULE, value), button("Edit", Action.EDIT, value),
+                   block_id=f"task:{card.crm_id}")
+
+
+HEADLINES = {"open": (":white_check_mark:", None), "completed": (":ballot_box_with_check:", "Completed"),
+             "gone": (":wastebasket:", "Deleted in LeadSquared")}
+
+
 def confirmation(card: TaskCard, tz: str, app_url: str, sandbox: bool) -> tuple[str, Blocks]:
-    headline = {"open": "To-do created" if card.kind is Kind.TODO else "Appointment booked",
-                "completed": "Completed", "gone": "Deleted in LeadSquared"}[card.status]
-    icon = {"open": ":white_check_mark:", "completed": ":ballot_box_with_check:", "gone": ":wastebasket:"}[card.status]
+    icon, headline = HEADLINES[card.status]
+    headline = headline or ("To-do created" if card.kind is Kind.TODO else "Appointment booked")
     title = escape(card.title)
     if card.status != "open":
         title = f"~{title}~"
-    fields = [f"*{card.kind.label}*\n{escape(card.task_type)}", f"*When*\n{_when(card, tz)}"]
+    fields = [f"*{card.kind.label}*\n{escape(card.task_type)}", f"*When*\n{when_text(card, tz)}"]
     if card.lead_id:
         lead = link(lead_url(app_url, card.lead_id), card.lead_name or "Lead")
         if card.opportunity_name:
@@ -79,5 +93,12 @@ def confirmation(card: TaskCard, tz: str, app_url: str, sandbox: bool) -> tuple[
     if sandbox:
         note += " · (sandbox)"
     blocks = [section(f"{icon} *{headline}:* {title}"), section(fields=fields), context(note)]
+    if card.status == "open" and card.crm_id:
+        blocks.append(task_buttons(card))
     text = f"{headline}: {escape(card.title)} ({describe(card.due, tz)})"
     return text, blocks
+
+
+def change_note(actor: str, what: str) -> str:
+    """A thread reply saying who changed what: "@maria moved this to Fri Mar 7, 2:00 PM"."""
+    return f"{mention(actor)} {what}"

@@ -90,6 +90,9 @@ def task_modal(ctx: TaskModalContext, form: TaskForm, task_types: list[str], pre
             key = CUSTOM_FIELD_PREFIX + spec.schema_name
             blocks.append(text_input(key, spec.label, initial=form.custom.get(spec.schema_name),
                                      optional=not spec.mandatory))
+    if ctx.editing:
+        return modal(ViewId.TASK, f"Edit {form.kind.label.lower()}", blocks, submit="Save",
+                     private_metadata=ctx.dump())
     title = "New task" if ctx.show_kind else f"New {form.kind.label.lower()}"
     return modal(ViewId.TASK, title, blocks, submit="Create", private_metadata=ctx.dump())
 

@@ -1,0 +1,184 @@
+"""What a rep sees of their tasks: the /tasks list, the Home tab, and the Reschedule and Edit modals."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.crm.errors import CRMError
+from bot.crm.leadsquared_models import APPOINTMENT, LEAD, OPPORTUNITY, Task
+from bot.forms import TaskForms, preview_text
+from bot.models import Draft, Kind
+from bot.people import People
+from bot.task_changes import REFUSAL, TaskChanges, editable_fields, is_overdue, select
+from bot.ui.ids import WHEN, WHEN_PREVIEW_BLOCK
+from bot.ui.metadata import TaskRef
+from bot.ui.task_lists import home_view, reschedule_modal, task_list
+from bot.ui.task_modal import TaskForm
+from bot.when import Reading, Refusal, describe, read
+
+log = logging.getLogger("taskbot.views")
+HEADINGS = {"all": "Your open tasks: overdue, then the next 7 days", "today": "Due today",
+            "week": "The next 7 days", "overdue": "Overdue"}
+
+
+class TaskViews:
+    def __init__(self, slack: AsyncWebClient, changes: TaskChanges, forms: TaskForms, people: People,
+                 settings: Settings, clock: Clock):
+        self.slack = slack
+        self.changes = changes
+        self.forms = forms
+        self.people = people
+        self.settings = settings
+        self.clock = clock
+
+    # ----- /tasks -------------------------------------------------------------------------------
+
+    async def task_list(self, viewer: str, which: str, owner: str, page: int = 0) -> tuple[str, list[dict[str, Any]]]:
+        person = await self.people.get(viewer)
+        tasks = await self.changes.open_tasks(owner)
+        heading = HEADINGS[which] if owner == viewer else f"{HEADINGS[which]} · <@{owner}>"
+        if tasks is None:
+            text = (f"<@{owner}> is not linked to a LeadSquared user, so there are no tasks to show. "
+                    "An admin can `/taskbot link` them.")
+            return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+        now = self.clock.now()
+        chosen = select(tasks, which, now, person.tz)
+        cards = [(self.changes.card(task), is_overdue(task, now)) for task in chosen]
+        blocks = task_list(cards, heading, person.tz, page, f"{which}:{owner}")
+        return f"{heading}: {len(cards)} tasks", blocks
+
+    # ----- Home ---------------------------------------------------------------------------------
+
+    async def publish_home(self, user_id: str) -> None:
+        person = await self.people.get(user_id)
+        self.people.set_preferences(user_id, home_seen=1)
+        crm_user = await self.people.crm_user(user_id)
+        sections = None
+        if crm_user is not None:
+            try:
+                tasks = await self.changes.open_tasks(user_id) or []
+            except CRMError as error:
+                log.info("Home without tasks for %s: %s", user_id, error)
+                tasks = []
+            now = self.clock.now()
+            today = now.astimezone(ZoneInfo(person.tz)).date()
+            overdue = [t for t in tasks if is_overdue(t, now)]
+            due_today = [t for t in tasks if not is_overdue(t, now) and t.DueDate
+                         and t.DueDate.astimezone(ZoneInfo(person.tz)).date() == today]
+            upcoming = [t for t in tasks if t not in overdue and t not in due_today]
+            sections = [(name, [(self.changes.card(t), name == "Overdue") for t in group])
+                        for name, group in (("Overdue", overdue), ("Today", due_today), ("Upcoming", upcoming))]
+        view = home_view(person, crm_user, self.people.preferences(user_id), sections, self.notices())
+        await self.slack.views_publish(user_id=user_id, view=view)
+
+    async def refresh_home(self, user_id: str) -> None:
+        """After a change: republish Home for someone who has opened it (they would see stale tasks)."""
+        if self.people.preferences(user_id).get("home_seen"):
+            try:
+                await self.publish_home(user_id)
+            except (SlackApiError, CRMError) as error:
+                log.info("Home of %s not refreshed: %s", user_id, error)
+
+    def notices(self) -> list[str]:
+        return ["LeadSquared: sandbox, tasks are not real"] if self.settings.lsq_is_sandbox else []
+
+    # ----- Reschedule ---------------------------------------------------------------------------
+
+    async def open_reschedule(self, trigger_id: str, crm_id: str, user_id: str, list_key: str | None,
+                              response_url: str | None) -> str | None:
+        """Open the small modal; a notice instead when the task is gone or not theirs."""
+        task = await self.changes.fetch(crm_id)
+        if task is None:
+            return "That task was deleted in LeadSquared."
+        if not self.changes.may_act(user_id, task):
+            return REFUSAL
+        if task.completed:
+            await self.changes.show(task)
+            return "That task was already completed in LeadSquared."
+        person = await self.people.get(user_id)
+        ref = TaskRef(crm_id=crm_id, tz=person.tz, list=list_key, response_url=response_url)
+        preview = preview_text(TaskForm(kind=Kind.TODO), person.tz, self.clock.now())
+        await self.slack.views_open(trigger_id=trigger_id, view=reschedule_modal(
+            ref, task.Name, task.DueDate or self.clock.now(), "", preview))
+        return None
+
+    async def refresh_reschedule(self, view: dict[str, Any]) -> None:
+        ref = TaskRef.load(view["private_metadata"])
+        typed = _typed(view)
+        blocks = [dict(block) for block in view["blocks"]]
+        for block in blocks:
+            if block.get("block_id") == WHEN_PREVIEW_BLOCK:
+                block["elements"] = [{"type": "mrkdwn", "text": preview_text(
+                    TaskForm(kind=Kind.TODO, due_text=typed), ref.tz, self.clock.now())}]
+        updated = {key: view[key] for key in ("type", "callback_id", "title", "submit", "close", "private_metadata")}
+        try:
+            await self.slack.views_update(view_id=view["id"], hash=view.get("hash"), view={**updated, "blocks": blocks})
+        except SlackApiError as error:
+            if error.response.get("error") != "hash_conflict":
+                raise
+
+    async def after_modal_change(self, user_id: str, ref: TaskRef) -> None:
+        """Redraw the /tasks list the Reschedule button was in (through its response_url), and Home."""
+        if ref.list and ref.list != "home" and ref.response_url:
+            which, owner, page = ref.list.split(":")
+            text, blocks = await self.task_list(user_id, which, owner, int(page))
+            await self.http_respond(ref.response_url, text, blocks)
+        await self.refresh_home(user_id)
+
+    async def http_respond(self, response_url: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        await AsyncWebhookClient(response_url).send(text=text, blocks=blocks, replace_original=True)
+
+    def read_reschedule(self, view: dict[str, Any]) -> tuple[datetime | None, dict[str, str]]:
+        ref = TaskRef.load(view["private_metadata"])
+        typed = _typed(view)
+        result = read(typed, self.clock.now(), ref.tz) if typed else None
+        if isinstance(result, Reading) and result.start is not None:
+            return result.start, {}
+        if isinstance(result, Refusal) and result.kind == "past" and result.reading:
+            return None, {WHEN: f"That's in the past: I read it as {describe(result.reading, ref.tz)}."}
+        return None, {WHEN: "Say when, e.g. `fri 2pm`, `next tue at 10` or `in 2 days`."}
+
+    # ----- Edit ---------------------------------------------------------------------------------
+
+    async def open_edit(self, trigger_id: str, crm_id: str, user_id: str) -> str | None:
+        task = await self.changes.fetch(crm_id)
+        if task is None:
+            return "That task was deleted in LeadSquared."
+        if not self.changes.may_act(user_id, task):
+            return REFUSAL
+        if task.completed:
+            await self.changes.show(task)
+            return "That task was already completed in LeadSquared."
+        person = await self.people.get(user_id)
+        draft = self._draft_of(task, person.tz)
+        await self.forms.open(trigger_id=trigger_id, user_id=user_id, kind=draft.kind, channel_id=None,
+                              form=self.forms.form_of(draft), editing=crm_id, original=editable_fields(draft))
+        return None
+
+    def _draft_of(self, task: Task, tz: str) -> Draft:
+        card = self.changes.card(task)
+        return Draft(
+            kind=card.kind, title=task.Name, task_type=card.task_type, due=task.DueDate or self.clock.now(),
+            end=task.EndDate if task.Category == APPOINTMENT else None,
+            lead_id=task.RelatedEntityId if task.RelatedEntity == LEAD else None,
+            lead_name=task.RelatedEntityIdName if task.RelatedEntity == LEAD else None,
+            opportunity_id=task.RelatedEntityId if task.RelatedEntity == OPPORTUNITY else None,
+            opportunity_name=task.RelatedEntityIdName if task.RelatedEntity == OPPORTUNITY else None,
+            owner_slack_id=card.owner_slack_id or "", creator_slack_id=card.creator_slack_id or "",
+            reminder_minutes=task.Reminder if task.Category == APPOINTMENT else None,
+            reminder_days_before=int(task.ReminderBeforeDays) if str(task.ReminderBeforeDays or "").isdigit() else None,
+            reminder_time=(task.ReminderTime or "")[:5] or None, notify_by_email=task.NotifyBy == "1100",
+            location=task.Location or None, description=task.Description or None, tz=tz)
+
+
+def _typed(view: dict[str, Any]) -> str:
+    return ((view.get("state", {}).get("values", {}).get(WHEN) or {}).get(WHEN) or {}).get("value") or ""

@@ -1,0 +1,96 @@
+"""Tasks shown as lists: the /tasks answer, the Home tab, and the small Reschedule modal."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.people import CrmUser, Person
+from bot.ui.fields import text_input
+from bot.ui.ids import WHEN, WHEN_PREVIEW_BLOCK, Action, ViewId
+from bot.ui.kit import Block, actions, button, context, divider, header, home, modal, option, section
+from bot.ui.metadata import TaskRef
+from bot.ui.task_message import TaskCard, task_buttons, when_text
+from bot.ui.text import escape
+from bot.when import slack_token
+
+PAGE_SIZE = 20
+HOME_SECTION_LIMIT = 8
+
+
+def task_line(card: TaskCard, tz: str, overdue: bool) -> Block:
+    flag = ":red_circle: *Overdue* · " if overdue else ""
+    lead = f" · {escape(card.lead_name)}" if card.lead_name else ""
+    return section(f"{flag}*{escape(card.title)}*\n{when_text(card, tz)} · {escape(card.task_type)}{lead}")
+
+
+def task_list(cards: list[tuple[TaskCard, bool]], heading: str, tz: str, page: int, list_key: str) -> list[Block]:
+    """One page of tasks with their buttons; `list_key` (filter and owner) lets a page be redrawn."""
+    pages = max(1, -(-len(cards) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    shown = cards[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+    blocks: list[Block] = [section(f"*{escape(heading)}*" + (f" · page {page + 1} of {pages}" if pages > 1 else ""))]
+    if not cards:
+        blocks.append(context("Nothing here. Create one with `/todo call Priya tmrw 3pm`."))
+    for card, overdue in shown:
+        blocks += [task_line(card, tz, overdue), task_buttons(card, f"{list_key}:{page}")]
+    nav = []
+    if page > 0:
+        nav.append(button("Previous", Action.LIST_PAGE, f"{list_key}:{page - 1}"))
+    if page < pages - 1:
+        nav.append(button(f"Next {PAGE_SIZE}", Action.LIST_PAGE, f"{list_key}:{page + 1}"))
+    if nav:
+        blocks.append(actions(*nav, block_id="list_nav"))
+    return blocks
+
+
+def reschedule_modal(ref: TaskRef, title: str, current: datetime, typed: str, preview: str) -> dict[str, Any]:
+    blocks = [
+        section(f"Move *{escape(title)}* (now {slack_token(current, ref.tz)})"),
+        text_input(WHEN, "New time", initial=typed, live=True, placeholder="fri 2pm, next tue at 10, in 2 days"),
+        context(preview, block_id=WHEN_PREVIEW_BLOCK),
+    ]
+    return modal(ViewId.RESCHEDULE, "Reschedule", blocks, submit="Move", private_metadata=ref.dump())
+
+
+APPOINTMENT_DEFAULTS = [("5", "5 minutes before"), ("10", "10 minutes before"), ("15", "15 minutes before"),
+                        ("30", "30 minutes before"), ("60", "1 hour before")]
+
+
+def home_view(person: Person, crm_user: CrmUser | None, preferences: dict[str, Any],
+              sections: list[tuple[str, list[tuple[TaskCard, bool]]]] | None, notices: list[str]) -> dict[str, Any]:
+    blocks: list[Block] = [
+        header("Your tasks"),
+        actions(button("New to-do", Action.HOME_NEW_TODO, style="primary"),
+                button("New appointment", Action.HOME_NEW_APPOINTMENT), block_id="home_create"),
+    ]
+    if sections is None:
+        blocks.append(section(":link: Your Slack account is not linked to a LeadSquared user yet, so your tasks "
+                              "can't be shown. Ask an admin to `/taskbot link` you."))
+    for heading, cards in sections or []:
+        blocks.append(section(f"*{heading}* ({len(cards)})"))
+        if not cards:
+            blocks.append(context("Nothing."))
+        for card, overdue in cards[:HOME_SECTION_LIMIT]:
+            blocks += [task_line(card, person.tz, overdue), task_buttons(card, "home")]
+        if len(cards) > HOME_SECTION_LIMIT:
+            blocks.append(context(f"…and {len(cards) - HOME_SECTION_LIMIT} more: `/tasks` shows them all."))
+    blocks += [divider(), header("Settings")]
+    zone = person.tz if person.tz_from_profile else f"{person.tz} (your Slack profile has none)"
+    linked = f"{escape(crm_user.name)} ({escape(crm_user.email)})" if crm_user else "not linked"
+    blocks.append(section(f"*Time zone:* {escape(zone)}\n*LeadSquared user:* {linked}"))
+    minutes = str(preferences.get("reminder_appt_minutes") or 15)
+    choices = [option(value, label) for value, label in APPOINTMENT_DEFAULTS]
+    blocks.append(section("*Appointment reminders* by default", accessory={
+        "type": "static_select", "action_id": Action.HOME_APPT_REMINDER, "options": choices,
+        "initial_option": next((o for o in choices if o["value"] == minutes), choices[2])}))
+    blocks.append(section("*To-do reminders* on the due day at", accessory={
+        "type": "timepicker", "action_id": Action.HOME_TODO_REMINDER_TIME,
+        "initial_time": preferences.get("reminder_todo_time") or "09:00", "timezone": person.tz}))
+    digest = bool(preferences.get("digest_enabled"))
+    blocks.append(section(f"*Daily digest* at 9:00 of today's and overdue tasks: {'on' if digest else 'off'}",
+                          accessory=button("Turn off" if digest else "Turn on", Action.HOME_DIGEST,
+                                           "off" if digest else "on")))
+    if notices:
+        blocks.append(context(*notices))
+    return home(blocks)

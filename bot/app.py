@@ -16,6 +16,7 @@ from bot.crm.leadsquared import LeadSquared
 from bot.forms import TaskForms
 from bot.middleware import TaskbotBolt, install
 from bot.people import People
+from bot.reminders import Reminders
 from bot.serving import BackgroundServer
 from bot.slack_client import PacedWebClient
 from bot.store import Store
@@ -40,6 +41,7 @@ class Services:
     forms: TaskForms
     changes: TaskChanges
     task_views: TaskViews
+    reminders: Reminders
 
     @property
     def notices(self) -> list[str]:
@@ -55,8 +57,10 @@ class Services:
 class Taskbot:
     """The bot: its services, its Bolt app and the background work that outlives a request."""
 
-    def __init__(self, settings: Settings, clock: Clock | None = None):
+    def __init__(self, settings: Settings, clock: Clock | None = None, reminder_loop: bool = True):
+        """`reminder_loop=False`: whoever owns the clock also decides when reminders run (tests)."""
         self.settings = settings
+        self.reminder_loop = reminder_loop
         clock = clock or SystemClock()
         self.sandboxes: list[BackgroundServer] = []
         lsq = self._leadsquared(settings, clock)
@@ -66,10 +70,13 @@ class Taskbot:
         people = People(store, slack, lsq, settings.default_tz, clock)
         forms = TaskForms(slack, lsq, people, settings, clock)
         changes = TaskChanges(store, lsq, people, slack, settings, clock)
+        tasks = Tasks(store, lsq, people, slack, settings, clock)
+        reminders = Reminders(store, people, slack, settings, clock, changes)
+        tasks.task_changed = changes.task_changed = reminders.schedule
         self.services = Services(
-            settings=settings, clock=clock, store=store, slack=slack, lsq=lsq, people=people,
-            tasks=Tasks(store, lsq, people, slack, settings, clock), forms=forms, changes=changes,
-            task_views=TaskViews(slack, changes, forms, people, settings, clock),
+            settings=settings, clock=clock, store=store, slack=slack, lsq=lsq, people=people, tasks=tasks,
+            forms=forms, changes=changes, task_views=TaskViews(slack, changes, forms, people, settings, clock, reminders),
+            reminders=reminders,
         )
         signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
         self.bolt = TaskbotBolt(client=slack, signing_secret=signing_secret,
@@ -79,6 +86,7 @@ class Taskbot:
         handlers.register(self.bolt)
         self._serving_tasks: set[asyncio.Task] = set()
         self._background: set[asyncio.Task] = set()
+        self._reminder_loop: asyncio.Task | None = None
 
     def _leadsquared(self, settings: Settings, clock: Clock) -> LeadSquared:
         if not settings.lsq_is_sandbox:
@@ -112,6 +120,8 @@ class Taskbot:
         for notice in self.services.notices:
             log.info(notice)
         self.spawn(self._resume())
+        if self.reminder_loop:
+            self._reminder_loop = asyncio.get_running_loop().create_task(self.services.reminders.run_forever())
 
     async def _resume(self) -> None:
         resumed = await self.services.tasks.resume()
@@ -119,6 +129,8 @@ class Taskbot:
             log.info("resumed %s unfinished CRM writes", resumed)
 
     async def stop(self) -> None:
+        if self._reminder_loop is not None:
+            self._reminder_loop.cancel()
         await drain(exclude=self._serving_tasks)
         await self.services.lsq.aclose()
         for server in self.sandboxes:

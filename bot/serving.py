@@ -57,6 +57,13 @@ class BackgroundServer:
         self.server.should_exit = True
         self.thread.join(timeout)
 
+    def call(self, function: Any, *args: Any, timeout: float = 10.0) -> Any:
+        """Run a plain function on the server's loop thread (where its database connection lives)."""
+        async def run() -> Any:
+            return function(*args)
+
+        return self.run_coroutine(run(), timeout)
+
     def run_coroutine(self, coroutine: Any, timeout: float = 10.0) -> Any:
         """Run a coroutine on the server's loop from another thread and wait for its result."""
         assert self.loop is not None

@@ -37,6 +37,7 @@ def _initial_schema(db: sqlite_utils.Database) -> None:
             reminder_todo_time TEXT,
             digest_enabled INTEGER NOT NULL DEFAULT 0,
             home_seen INTEGER NOT NULL DEFAULT 0,
+            digest_last_sent TEXT,
             refreshed_at TEXT
         );
         CREATE TABLE tasks (
@@ -81,7 +82,9 @@ def _initial_schema(db: sqlite_utils.Database) -> None:
             status TEXT NOT NULL DEFAULT 'pending',
             claimed_by TEXT,
             claimed_at TEXT,
-            sent_at TEXT
+            sent_at TEXT,
+            dm_channel TEXT,
+            dm_ts TEXT
         );
         CREATE INDEX reminders_due ON reminders (status, fire_at);
         CREATE TABLE bulk_runs (
@@ -234,6 +237,10 @@ class Store:
             changes["details"] = json.dumps(changes["details"])
         changes["updated_at"] = iso(self.clock.now())
         self.db["tasks"].update(task_id, changes)
+
+    def reminder(self, reminder_id: int) -> dict | None:
+        rows = list(self.db["reminders"].rows_where("id = ?", [reminder_id]))
+        return rows[0] if rows else None
 
     def task(self, task_id: int) -> dict | None:
         rows = list(self.db["tasks"].rows_where("id = ?", [task_id]))

@@ -8,6 +8,7 @@ in place and leaves a note in its thread.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -50,6 +51,7 @@ class TaskChanges:
         self.slack = slack
         self.settings = settings
         self.clock = clock
+        self.task_changed: Callable[[int], None] = lambda task_id: None
 
     # ----- who and what ---------------------------------------------------------------------------
 
@@ -61,6 +63,7 @@ class TaskChanges:
             row = self.store.task_by_crm_id(BACKEND, crm_id)
             if row is not None and row["status"] != "gone":
                 self.store.update_task(row["id"], status="gone")
+                self.task_changed(row["id"])
                 await self._update_confirmation(row, None)
             return None
 
@@ -174,8 +177,11 @@ class TaskChanges:
                 update.OwnerEmailAddress = (await self.people.get(draft.owner_slack_id)).email
         row = self.store.task_by_crm_id(BACKEND, crm_id)
         if row is not None:
+            kept = (row["details"] or {}).get("draft") or {}
+            saved = {**draft.model_dump(mode="json"), "channel_id": kept.get("channel_id"),
+                     "thread_ts": kept.get("thread_ts"), "creator_slack_id": kept.get("creator_slack_id")}
             self.store.update_task(row["id"], title=draft.title, due_utc=draft.due, end_utc=draft.end,
-                                   owner_slack_id=draft.owner_slack_id)
+                                   owner_slack_id=draft.owner_slack_id, details={**row["details"], "draft": saved})
         return update
 
     # ----- the confirmation and its thread --------------------------------------------------------
@@ -187,6 +193,7 @@ class TaskChanges:
             return
         self.store.update_task(row["id"], status="completed" if task.completed else "open", title=task.Name,
                                due_utc=task.DueDate, end_utc=task.EndDate)
+        self.task_changed(row["id"])
         await self._update_confirmation(row, task)
         if note and row["channel_id"] and row["confirmation_ts"]:
             await self.slack.chat_postMessage(channel=row["channel_id"],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,12 +18,15 @@ from bot.crm.leadsquared_models import APPOINTMENT, LEAD, OPPORTUNITY, Task
 from bot.forms import TaskForms, preview_text
 from bot.models import Draft, Kind
 from bot.people import People
+from bot.reminders import Reminders
 from bot.task_changes import REFUSAL, TaskChanges, editable_fields, is_overdue, select
 from bot.ui.ids import WHEN, WHEN_PREVIEW_BLOCK
 from bot.ui.metadata import TaskRef
 from bot.ui.task_lists import home_view, reschedule_modal, task_list
 from bot.ui.task_modal import TaskForm
-from bot.when import Reading, Refusal, describe, read
+from bot.tasks import BACKEND
+from bot.ui.reminder_messages import snoozed
+from bot.when import Reading, Refusal, describe, read, slack_token
 
 log = logging.getLogger("taskbot.views")
 HEADINGS = {"all": "Your open tasks: overdue, then the next 7 days", "today": "Due today",
@@ -32,13 +35,14 @@ HEADINGS = {"all": "Your open tasks: overdue, then the next 7 days", "today": "D
 
 class TaskViews:
     def __init__(self, slack: AsyncWebClient, changes: TaskChanges, forms: TaskForms, people: People,
-                 settings: Settings, clock: Clock):
+                 settings: Settings, clock: Clock, reminders: Reminders):
         self.slack = slack
         self.changes = changes
         self.forms = forms
         self.people = people
         self.settings = settings
         self.clock = clock
+        self.reminders = reminders
 
     # ----- /tasks -------------------------------------------------------------------------------
 
@@ -125,6 +129,23 @@ class TaskViews:
         except SlackApiError as error:
             if error.response.get("error") != "hash_conflict":
                 raise
+
+    async def snooze(self, crm_id: str, user_id: str, until: str) -> str:
+        """Snooze a reminder: 15m, 1h or tomorrow at 9:00 in the owner's zone."""
+        row = self.changes.store.task_by_crm_id(BACKEND, crm_id)
+        if row is None or row["owner_slack_id"] != user_id:
+            return REFUSAL
+        person = await self.people.get(user_id)
+        now = self.clock.now()
+        if until == "15m":
+            when = now + timedelta(minutes=15)
+        elif until == "1h":
+            when = now + timedelta(hours=1)
+        else:
+            tomorrow = now.astimezone(ZoneInfo(person.tz)).date() + timedelta(days=1)
+            when = datetime.combine(tomorrow, time(9, 0), tzinfo=ZoneInfo(person.tz)).astimezone(now.tzinfo)
+        self.reminders.snooze(row["id"], when)
+        return snoozed(row["title"], slack_token(when, person.tz, "{time}"))[0]
 
     async def after_modal_change(self, user_id: str, ref: TaskRef) -> None:
         """Redraw the /tasks list the Reschedule button was in (through its response_url), and Home."""

@@ -8,6 +8,7 @@ unfinished, and anything that may have reached LeadSquared is looked up before i
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +53,7 @@ class Tasks:
         self.slack = slack
         self.settings = settings
         self.clock = clock
+        self.task_changed: Callable[[int], None] = lambda task_id: None
 
     # ----- create -------------------------------------------------------------------------------
 
@@ -171,6 +173,7 @@ class Tasks:
             end_utc=draft.end, owner_slack_id=draft.owner_slack_id, creator_slack_id=draft.creator_slack_id,
             lead_id=draft.lead_id, lead_name=draft.lead_name, status="open", thread_ts=draft.thread_ts,
             details={"draft": draft.model_dump(mode="json")})
+        self.task_changed(task_id)
         text, blocks = confirmation(self.card(draft, operation["crm_id"]), draft.tz, self.settings.lsq_app_url,
                                     self.settings.lsq_is_sandbox)
         posted = await self.post(draft.channel_id, draft.thread_ts, draft.creator_slack_id, text, blocks)

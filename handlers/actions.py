@@ -59,7 +59,16 @@ async def complete(ack: Any, body: dict[str, Any], action: dict[str, Any], conte
     outcome = await bot.changes.complete(crm_id, body["user"]["id"])
     if outcome.notice:
         await tell(body, client, respond, outcome.notice)
+    elif action.get("block_id", "").startswith("reminder:"):
+        await respond(text=notices.done_from_reminder(), replace_original=True)
     await redraw(body, shown_in, context, respond)
+
+
+async def snooze(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
+    await ack()
+    crm_id, until = action["value"].split("|")
+    text = await services(context).task_views.snooze(crm_id, body["user"]["id"], until)
+    await respond(text=text, replace_original=True)
 
 
 async def reschedule(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, client: Any,
@@ -129,6 +138,7 @@ def register(app: AsyncApp) -> None:
     app.action(Action.RETRY_OPERATION)(retry_operation)
     app.action(Action.EDIT_DRAFT)(edit_draft)
     app.action(Action.COMPLETE)(complete)
+    app.action(Action.SNOOZE)(snooze)
     app.action(Action.RESCHEDULE)(reschedule)
     app.action(Action.EDIT)(edit)
     app.action(Action.LIST_PAGE)(list_page)

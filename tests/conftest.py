@@ -22,7 +22,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def stack(tmp_path, clock) -> Iterator[SandboxStack]:
-    with SandboxStack(tmp_path / "taskbot.db", clock=clock, taskbot_admins="UOPS") as running:
+    with SandboxStack(tmp_path / "taskbot.db", clock=clock, reminder_loop=False, taskbot_admins="UOPS") as running:
         yield running
 
 

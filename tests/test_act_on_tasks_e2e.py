@@ -10,10 +10,12 @@ MARIA = "maria@acme-sales.test"
 
 
 def create(rep: VirtualUser, line: str, **fields):
+    """Create a task through the modal and return its (new) confirmation."""
+    before = {m.ts for m in rep.channel_messages()}
     rep.command(line)
     rep.wait_for_modal("task_modal", where=lambda v: has_block(v.view, "title"))
     rep.submit(**fields)
-    return rep.wait_for_message(lambda m: "created" in m.text or "booked" in m.text)
+    return rep.wait_for_message(lambda m: m.ts not in before and ("created" in m.text or "booked" in m.text))
 
 
 def crm_task(stack: SandboxStack, name: str) -> dict:
@@ -174,7 +176,7 @@ def test_the_home_tab_shows_the_day_and_the_settings(stack: SandboxStack, maria:
 
     maria.click("Turn on", in_home=True)
     stack.slack.wait_for(lambda: "Daily digest* at 9:00 of today's and overdue tasks: on" in words(maria.home["blocks"]))
-    assert stack.bot.services.people.preferences("UMARIA")["digest_enabled"] is True
+    assert stack.bot_server.call(stack.bot.services.people.preferences, "UMARIA")["digest_enabled"] is True
 
     maria.click("New appointment", in_home=True)
     modal = maria.wait_for_modal("task_modal", where=lambda v: has_block(v.view, "end"))

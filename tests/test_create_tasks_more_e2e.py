@@ -141,7 +141,8 @@ def test_where_the_bot_cannot_post_the_rep_gets_the_confirmation(stack: SandboxS
     assert len(stack.lsq.tasks_named("prep deal review")) == 1
     crm_id = stack.lsq.tasks_named("prep deal review")[0]["UserTaskId"]
     store = stack.bot.services.store
-    eventually(lambda: (store.task_by_crm_id("leadsquared", crm_id) or {}).get("channel_id") == dm.channel)
+    eventually(lambda: (stack.bot_server.call(store.task_by_crm_id, "leadsquared", crm_id) or {}).get(
+        "channel_id") == dm.channel)
 
 
 def crashed_mid_send(stack: SandboxStack, title: str, reached_crm: bool) -> None:
@@ -155,8 +156,9 @@ def crashed_mid_send(stack: SandboxStack, title: str, reached_crm: bool) -> None
                   owner_slack_id="UMARIA", creator_slack_id="UMARIA", channel_id="CSALES",
                   tz="America/Los_Angeles")
     store = stack.bot.services.store
-    operation_id, _ = store.add_operation(CREATE, f"view:crashed-{title}", {"draft": draft.model_dump(mode="json")})
-    store.update_operation(operation_id, status="sending")
+    operation_id, _ = stack.bot_server.call(store.add_operation, CREATE, f"view:crashed-{title}",
+                                            {"draft": draft.model_dump(mode="json")})
+    stack.bot_server.call(lambda: store.update_operation(operation_id, status="sending"))
     if reached_crm:
         stack.lsq.add_task(title, draft.due, "maria@acme-sales.test")
 

@@ -24,7 +24,7 @@ BOT_TOKEN = "xoxb-sandbox-0000-bot-token"
 
 class SandboxStack:
     def __init__(self, db_path: Path, clock: Clock | None = None, slack_clock: Clock | None = None,
-                 **settings: Any):
+                 reminder_loop: bool = True, **settings: Any):
         self.clock = clock or SystemClock()
         self.slack = SlackSandbox(bot_token=BOT_TOKEN, clock=slack_clock or self.clock)
         seed_workspace(self.slack)
@@ -32,6 +32,7 @@ class SandboxStack:
         self.lsq = LeadSquaredSandbox(clock=self.clock)
         self.lsq_server = BackgroundServer(self.lsq.asgi())
         self.db_path = db_path
+        self.reminder_loop = reminder_loop
         self.extra_settings = settings
         self.bot: Taskbot | None = None
         self.bot_server: BackgroundServer | None = None
@@ -49,7 +50,7 @@ class SandboxStack:
             lsq_api_url=self.lsq_server.url + "/v2/", lsq_access_key=ACCESS_KEY, lsq_secret_key=SECRET_KEY,
             **self.extra_settings)
         if with_bot:
-            self.bot = Taskbot(self.settings, clock=self.clock)
+            self.bot = Taskbot(self.settings, clock=self.clock, reminder_loop=self.reminder_loop)
             self.bot_server = BackgroundServer(create_web_app(self.bot)).start()
         return self
 

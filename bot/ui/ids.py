@@ -58,6 +58,7 @@ class Action(StrEnum):
     HOME_APPT_REMINDER = "home_appt_reminder"
     HOME_TODO_REMINDER_TIME = "home_todo_reminder_time"
     HOME_DIGEST = "home_digest"
+    SNOOZE = "reminder_snooze"
 
 
 WHEN = "when"

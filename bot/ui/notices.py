@@ -44,3 +44,7 @@ def not_yours() -> str:
 
 def already_handled() -> str:
     return "That draft was already sent again or replaced by an edited one; nothing more to do."
+
+
+def done_from_reminder() -> str:
+    return ":ballot_box_with_check: Completed. Nice work."

@@ -1,0 +1,253 @@
+"""Reminder DMs: before a task is due, when it becomes overdue, snoozed ones, and a daily digest.
+
+The schedule lives in SQLite. A reminder is claimed (a conditional UPDATE) before it is sent, so two
+bot processes on one database never both send it; a claim left by a crashed process is taken over
+after CLAIM_TTL, so nothing is lost. The one window for a repeat is a crash after Slack accepted the
+DM and before it was marked sent. After downtime, reminders missed by under 30 minutes go out marked
+late; older ones are skipped and listed in the next digest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.crm.errors import CRMError
+from bot.models import Kind
+from bot.people import People
+from bot.store import Store, iso, parse_iso
+from bot.task_changes import TaskChanges, is_overdue
+from bot.ui import reminder_messages
+from bot.ui.task_message import TaskCard
+
+log = logging.getLogger("taskbot.reminders")
+BEFORE, OVERDUE, SNOOZE = "before", "overdue", "snooze"
+LATE_LIMIT = timedelta(minutes=30)
+CLAIM_TTL = timedelta(minutes=2)
+IDLE_WAIT = 30.0
+DIGEST_HOUR = 9
+DEFAULT_APPOINTMENT_MINUTES = 15
+DEFAULT_TODO_TIME = "09:00"
+
+
+def before_time(kind: Kind, due: datetime, tz: str, minutes: int | None, days_before: int | None,
+                at: str | None, preferences: dict[str, Any]) -> datetime:
+    """When the "coming up" DM is due: the task's own reminder, else the owner's default."""
+    if kind is Kind.APPOINTMENT:
+        if minutes is None:
+            minutes = preferences.get("reminder_appt_minutes") or DEFAULT_APPOINTMENT_MINUTES
+        return due - timedelta(minutes=minutes)
+    if days_before is None:
+        days_before, at = 0, preferences.get("reminder_todo_time") or DEFAULT_TODO_TIME
+    zone = ZoneInfo(tz)
+    day = due.astimezone(zone).date() - timedelta(days=days_before)
+    clock = time.fromisoformat(at or DEFAULT_TODO_TIME)
+    fire = datetime.combine(day, clock, tzinfo=zone).astimezone(due.tzinfo)
+    return min(fire, due)
+
+
+class Reminders:
+    def __init__(self, store: Store, people: People, slack: AsyncWebClient, settings: Settings, clock: Clock,
+                 changes: TaskChanges):
+        self.store = store
+        self.people = people
+        self.slack = slack
+        self.settings = settings
+        self.clock = clock
+        self.changes = changes
+        self.instance = uuid.uuid4().hex[:12]
+        self._wake: asyncio.Event | None = None
+
+    # ----- the schedule ---------------------------------------------------------------------------
+
+    def schedule(self, task_id: int) -> None:
+        """Cancel what is pending for this task and plan its reminders from its current state."""
+        row = self.store.task(task_id)
+        if row is None:
+            return
+        self.store.db.execute("UPDATE reminders SET status = 'cancelled' WHERE task_id = ? AND status = 'pending'",
+                              [task_id])
+        if row["status"] != "open" or row["due_utc"] is None or not row["owner_slack_id"]:
+            self.wake()
+            return
+        draft = (row["details"] or {}).get("draft") or {}
+        owner = self.people.cached(row["owner_slack_id"])
+        tz = owner.tz if owner else self.settings.default_tz
+        kind = Kind(row["kind"])
+        due, end = row["due_utc"], row["end_utc"] or row["due_utc"]
+        fire = before_time(kind, due, tz, draft.get("reminder_minutes"), draft.get("reminder_days_before"),
+                           draft.get("reminder_time"), self.people.preferences(row["owner_slack_id"]))
+        now = self.clock.now()
+        if due > now:
+            self._add(task_id, max(fire, now), BEFORE)
+        if end > now:
+            self._add(task_id, end, OVERDUE)
+        self.wake()
+
+    def cancel(self, task_id: int) -> None:
+        self.store.db.execute("UPDATE reminders SET status = 'cancelled' WHERE task_id = ? AND status = 'pending'",
+                              [task_id])
+
+    def snooze(self, task_id: int, until: datetime) -> None:
+        self.store.db.execute("UPDATE reminders SET status = 'cancelled' WHERE task_id = ? AND status = 'pending' "
+                              "AND kind IN (?, ?)", [task_id, BEFORE, SNOOZE])
+        self._add(task_id, until, SNOOZE)
+        self.wake()
+
+    def _add(self, task_id: int, fire_at: datetime, kind: str) -> None:
+        self.store.db.execute("INSERT INTO reminders (task_id, fire_at, kind) VALUES (?, ?, ?)",
+                              [task_id, iso(fire_at), kind])
+
+    def pending(self, task_id: int | None = None) -> list[dict[str, Any]]:
+        where, args = ("status = 'pending'", []) if task_id is None else ("status = 'pending' AND task_id = ?",
+                                                                           [task_id])
+        return [dict(row) for row in self.store.db["reminders"].rows_where(where, args, order_by="fire_at")]
+
+    # ----- sending --------------------------------------------------------------------------------
+
+    async def run_due(self) -> int:
+        """Claim and send every reminder whose time has come; returns how many were sent."""
+        now = self.clock.now()
+        self.store.db.execute(
+            "UPDATE reminders SET status = 'pending', claimed_by = NULL WHERE status = 'claimed' AND claimed_at < ?",
+            [iso(now - CLAIM_TTL)])
+        due = [row[0] for row in self.store.db.execute(
+            "SELECT id FROM reminders WHERE status = 'pending' AND fire_at <= ? ORDER BY fire_at", [iso(now)])]
+        sent = 0
+        for reminder_id in due:
+            if await self._send_one(reminder_id, now):
+                sent += 1
+        return sent
+
+    def _claim(self, reminder_id: int, now: datetime) -> bool:
+        cursor = self.store.db.execute(
+            "UPDATE reminders SET status = 'claimed', claimed_by = ?, claimed_at = ? WHERE id = ? AND status = 'pending'",
+            [self.instance, iso(now), reminder_id])
+        return cursor.rowcount == 1
+
+    async def _send_one(self, reminder_id: int, now: datetime) -> bool:
+        if not self._claim(reminder_id, now):
+            return False
+        reminder = self.store.reminder(reminder_id)
+        assert reminder is not None
+        fire_at = parse_iso(reminder["fire_at"])
+        assert fire_at is not None
+        if now - fire_at > LATE_LIMIT:
+            self._finish(reminder_id, "skipped")
+            return False
+        row = self.store.task(reminder["task_id"])
+        if row is None or row["status"] != "open":
+            self._finish(reminder_id, "cancelled")
+            return False
+        try:
+            task = await self.changes.fetch(row["crm_id"]) if row["crm_id"] else None
+        except CRMError as error:
+            log.warning("reminder %s: LeadSquared unavailable (%s); sending from what the bot knows", reminder_id,
+                        error)
+            task = "unknown"
+        if task is None or (task != "unknown" and task.completed):
+            if task is not None:
+                await self.changes.show(task)
+            self._finish(reminder_id, "cancelled")
+            return False
+        card = self.changes.card(task) if task != "unknown" else _card_from_row(row)
+        owner = await self.people.get(row["owner_slack_id"])
+        late = now - fire_at > timedelta(minutes=1)
+        text, blocks = reminder_messages.reminder(reminder["kind"], card, owner.tz, now, late, self.settings.lsq_app_url)
+        try:
+            answer = await self.slack.chat_postMessage(channel=row["owner_slack_id"], text=text, blocks=blocks)
+        except SlackApiError as error:
+            log.warning("reminder %s not delivered (%s); it will be tried again", reminder_id,
+                        error.response.get("error"))
+            self.store.db.execute("UPDATE reminders SET status = 'pending', claimed_by = NULL WHERE id = ?",
+                                  [reminder_id])
+            return False
+        self.store.db.execute("UPDATE reminders SET status = 'sent', sent_at = ?, dm_channel = ?, dm_ts = ? "
+                              "WHERE id = ?", [iso(self.clock.now()), answer["channel"], answer["ts"], reminder_id])
+        return True
+
+    def _finish(self, reminder_id: int, status: str) -> None:
+        self.store.db.execute("UPDATE reminders SET status = ? WHERE id = ?", [status, reminder_id])
+
+    # ----- the daily digest -----------------------------------------------------------------------
+
+    async def send_digests(self) -> int:
+        """At 9:00 local, once a day, for everyone who opted in: today's and overdue tasks, and what was missed."""
+        now = self.clock.now()
+        sent = 0
+        for row in self.store.db.execute("SELECT slack_id FROM users WHERE digest_enabled = 1").fetchall():
+            person = await self.people.get(row[0])
+            local = now.astimezone(ZoneInfo(person.tz))
+            last = self.store.db.execute("SELECT digest_last_sent FROM users WHERE slack_id = ?", [row[0]]).fetchone()[0]
+            if local.hour < DIGEST_HOUR or last == local.date().isoformat():
+                continue
+            self.store.db.execute("UPDATE users SET digest_last_sent = ? WHERE slack_id = ?",
+                                  [local.date().isoformat(), row[0]])
+            await self._digest(person.slack_id, person.tz, local.date(), now)
+            sent += 1
+        return sent
+
+    async def _digest(self, user_id: str, tz: str, today: date, now: datetime) -> None:
+        try:
+            tasks = await self.changes.open_tasks(user_id) or []
+        except CRMError as error:
+            log.warning("digest for %s without tasks: %s", user_id, error)
+            tasks = []
+        zone = ZoneInfo(tz)
+        overdue = [self.changes.card(t) for t in tasks if is_overdue(t, now)]
+        todays = [self.changes.card(t) for t in tasks if not is_overdue(t, now) and t.DueDate
+                  and t.DueDate.astimezone(zone).date() == today]
+        missed = [row[0] for row in self.store.db.execute(
+            "SELECT t.title FROM reminders r JOIN tasks t ON t.id = r.task_id WHERE r.status = 'skipped' "
+            "AND t.owner_slack_id = ?", [user_id])]
+        self.store.db.execute("UPDATE reminders SET status = 'skipped-listed' WHERE status = 'skipped' AND task_id IN "
+                              "(SELECT id FROM tasks WHERE owner_slack_id = ?)", [user_id])
+        text, blocks = reminder_messages.digest(todays, overdue, missed, tz)
+        await self.slack.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+
+    # ----- the loop -------------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Something changed in the schedule: look again now instead of at the next planned time."""
+        if self._wake is not None:
+            self._wake.set()
+
+    async def run_forever(self) -> None:
+        self._wake = asyncio.Event()
+        while True:
+            try:
+                await self.run_due()
+                await self.send_digests()
+            except Exception:  # noqa: BLE001 - the loop must survive any one bad reminder
+                log.exception("reminder loop error; continuing")
+            self._wake.clear()
+            woken = asyncio.ensure_future(self._wake.wait())
+            pause = asyncio.ensure_future(self.clock.sleep(self._seconds_to_next()))
+            await asyncio.wait({woken, pause}, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in (woken, pause):
+                waiter.cancel()
+            await asyncio.gather(woken, pause, return_exceptions=True)
+
+    def _seconds_to_next(self) -> float:
+        row = self.store.db.execute("SELECT MIN(fire_at) FROM reminders WHERE status = 'pending'").fetchone()
+        if not row or not row[0]:
+            return IDLE_WAIT
+        seconds = (parse_iso(row[0]) - self.clock.now()).total_seconds()
+        return min(max(seconds, 0.0), IDLE_WAIT)
+
+
+def _card_from_row(row: dict[str, Any]) -> TaskCard:
+    draft = (row["details"] or {}).get("draft") or {}
+    return TaskCard(kind=Kind(row["kind"]), title=row["title"], task_type=draft.get("task_type", "Task"),
+                    due=row["due_utc"], end=row["end_utc"], owner_slack_id=row["owner_slack_id"], owner_name=None,
+                    creator_slack_id=row["creator_slack_id"], crm_id=row["crm_id"], lead_id=row["lead_id"],
+                    lead_name=row["lead_name"])

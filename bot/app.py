@@ -131,6 +131,7 @@ class Taskbot:
     async def stop(self) -> None:
         if self._reminder_loop is not None:
             self._reminder_loop.cancel()
+            await asyncio.gather(self._reminder_loop, return_exceptions=True)
         await drain(exclude=self._serving_tasks)
         await self.services.lsq.aclose()
         for server in self.sandboxes:

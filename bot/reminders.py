@@ -232,10 +232,12 @@ class Reminders:
             self._wake.clear()
             woken = asyncio.ensure_future(self._wake.wait())
             pause = asyncio.ensure_future(self.clock.sleep(self._seconds_to_next()))
-            await asyncio.wait({woken, pause}, return_when=asyncio.FIRST_COMPLETED)
-            for waiter in (woken, pause):
-                waiter.cancel()
-            await asyncio.gather(woken, pause, return_exceptions=True)
+            try:
+                await asyncio.wait({woken, pause}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for waiter in (woken, pause):
+                    waiter.cancel()
+                await asyncio.gather(woken, pause, return_exceptions=True)
 
     def _seconds_to_next(self) -> float:
         row = self.store.db.execute("SELECT MIN(fire_at) FROM reminders WHERE status = 'pending'").fetchone()

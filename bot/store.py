@@ -122,7 +122,7 @@ MIGRATIONS: list[Migration] = [_initial_schema]
 
 def iso(instant: datetime) -> str:
     """Instants are stored as sortable UTC ISO text."""
-    return instant.astimezone(UTC).isoformat(timespec="seconds")
+    return instant.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def parse_iso(text: str | None) -> datetime | None:

@@ -9,7 +9,7 @@ from bot.models import Kind
 from bot.reminders import Reminders, before_time
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
-from bot.store import Store
+from bot.store import Store, iso
 from tests.slack_helpers import eventually, has_block, words
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -172,7 +172,7 @@ def test_a_crash_loses_nothing_and_repeats_only_if_it_fell_between_send_and_comm
     # ... and sent the second, then died before its "sent" was committed.
     assert stack.bot_server.run_coroutine(reminders._send_one(due["crash after send"], clock.now()))
     stack.bot_server.call(store.db.execute, "UPDATE reminders SET status = 'claimed', claimed_at = ? WHERE id = ?",
-                          [clock.now().isoformat(), due["crash after send"]])
+                          [iso(clock.now()), due["crash after send"]])
 
     assert move_to(stack, clock, at("2025-03-05 09:01")) == 0, "a fresh claim is not taken over"
     assert move_to(stack, clock, at("2025-03-05 09:03")) == 2, "stale claims are sent after CLAIM_TTL"

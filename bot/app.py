@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 from dataclasses import dataclass
 
 from slack_sdk.web.async_client import AsyncWebClient
-from starlette.routing import BaseRoute
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 
 import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.crm.errors import CRMError
 from bot.crm.leadsquared import LeadSquared
 from bot.forms import TaskForms
 from bot.middleware import TaskbotBolt, install
@@ -105,8 +110,29 @@ class Taskbot:
                            settings.lsq_bulk_limit)
 
     def webhook_routes(self) -> list[BaseRoute]:
-        """Routes the CRMs call back on (served in HTTP mode)."""
-        return []
+        """Routes the CRMs call back on: only with PUBLIC_URL, since the CRM must be able to reach them."""
+        if not self.settings.public_url:
+            return []
+        return [Route("/webhooks/leadsquared/tasks/{token}", self._leadsquared_task_webhook, methods=["POST"])]
+
+    async def _leadsquared_task_webhook(self, request: Request) -> Response:
+        if not hmac.compare_digest(request.path_params["token"], webhook_token(self.settings)):
+            return Response("not found", status_code=404)
+        try:
+            payload = await request.json()
+        except ValueError:
+            return JSONResponse({"error": "expected JSON"}, status_code=400)
+        ids = task_ids(payload)
+        for crm_id in ids:
+            self.spawn(self._sync(crm_id))
+        return JSONResponse({"accepted": len(ids)})
+
+    async def _sync(self, crm_id: str) -> None:
+        try:
+            outcome = await self.services.changes.sync_from_crm(crm_id)
+            log.info("LeadSquared webhook: task %s is %s", crm_id, outcome)
+        except CRMError as error:
+            log.warning("LeadSquared webhook: task %s not synced: %s", crm_id, error)
 
     def spawn(self, coroutine) -> asyncio.Task:
         """Background work that a stop waits for."""
@@ -138,6 +164,36 @@ class Taskbot:
             server.stop()
         self.services.store.close()
         log.info("stopped: in-flight work finished, database closed")
+
+
+def webhook_token(settings: Settings) -> str:
+    """The secret path segment of the webhook URL, derived so there is no extra setting to manage."""
+    seed = settings.secret_values()[0] if settings.secret_values() else "taskbot"
+    return hmac.new(seed.encode(), b"leadsquared-task-webhook", hashlib.sha256).hexdigest()[:32]
+
+
+def webhook_url(settings: Settings) -> str | None:
+    if not settings.public_url:
+        return None
+    return f"{settings.public_url.rstrip('/')}/webhooks/leadsquared/tasks/{webhook_token(settings)}"
+
+
+def task_ids(payload: object) -> list[str]:
+    """Task ids anywhere in a webhook body (LeadSquared's exact payload shape is not documented)."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("UserTaskId", "TaskId", "TaskID") and isinstance(value, str) and value not in found:
+                    found.append(value)
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(payload)
+    return found
 
 
 async def drain(exclude: set[asyncio.Task] | None = None, timeout: float = 10.0) -> None:

@@ -127,6 +127,13 @@ async def crm_checks(settings: Settings) -> list[Check]:
                             required=False))
     else:
         checks += await check_leadsquared(settings)
+        from bot.app import webhook_url
+
+        url = webhook_url(settings)
+        checks.append(Check("LeadSquared webhook", True,
+                            f"register {url} for task create, update, complete and reminder" if url
+                            else "set PUBLIC_URL to keep reminders in step with tasks made in LeadSquared",
+                            required=False))
     if settings.ghl_is_sandbox:
         checks.append(Check("HighLevel", True, "sandbox (set GHL_TOKEN and GHL_LOCATION_ID for your account)",
                             required=False))

@@ -217,6 +217,28 @@ class TaskChanges:
         except SlackApiError as error:
             log.info("could not update the confirmation of %s: %s", row["crm_id"], error.response.get("error"))
 
+    async def sync_from_crm(self, crm_id: str) -> str:
+        """A LeadSquared webhook said this task changed: take its state from LeadSquared and follow it."""
+        task = await self.fetch(crm_id)
+        if task is None:
+            return "gone"
+        row = self.store.task_by_crm_id(BACKEND, crm_id)
+        if row is None:
+            owner = self.people.slack_id_for_crm_user(task.OwnerId)
+            if owner is None:
+                return "owner unknown"
+            kind = Kind.APPOINTMENT if task.Category == APPOINTMENT else Kind.TODO
+            draft = {"task_type": task.TaskType.Name if task.TaskType else "Task", "reminder_minutes": task.Reminder,
+                     "reminder_days_before": int(task.ReminderBeforeDays) if str(task.ReminderBeforeDays or "").isdigit()
+                     else None, "reminder_time": (task.ReminderTime or "")[:5] or None}
+            task_id = self.store.add_task(backend=BACKEND, crm_id=crm_id, kind=kind.value, title=task.Name,
+                                          due_utc=task.DueDate, end_utc=task.EndDate, owner_slack_id=owner,
+                                          status="open", details={"draft": draft, "source": "leadsquared"})
+            row = self.store.task(task_id)
+            assert row is not None
+        await self.show(task)
+        return "completed" if task.completed else "open"
+
     # ----- lists ----------------------------------------------------------------------------------
 
     async def open_tasks(self, owner_slack_id: str) -> list[Task] | None:

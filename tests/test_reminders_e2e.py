@@ -196,3 +196,29 @@ def test_the_scheduler_loop_sends_on_time_by_itself(tmp_path):
         lateness = (datetime.fromisoformat(sent["sent_at"]) - datetime.fromisoformat(sent["fire_at"]))
         assert timedelta(0) <= lateness < timedelta(minutes=1)
         assert "in 15 min" in words(dm.blocks) or "in 14 min" in words(dm.blocks)
+
+
+def test_tasks_made_in_leadsquared_get_reminders_through_the_webhook(tmp_path, clock):
+    import httpx
+
+    from bot.app import webhook_token
+
+    with SandboxStack(tmp_path / "hooks.db", clock=clock, reminder_loop=False,
+                      public_url="https://taskbot.example.test") as stack:
+        maria = stack.user()
+        maria.command("/taskbot whoami")
+        maria.wait_for_ephemeral(lambda e: "Maria Lopez" in e.text)
+        task = stack.lsq.add_task("made in LeadSquared", at("2025-03-05 15:00"), "maria@acme-sales.test")
+        url = f"{stack.bot_url}/webhooks/leadsquared/tasks/{webhook_token(stack.settings)}"
+        assert httpx.post(url.replace(webhook_token(stack.settings), "wrong"), json={}).status_code == 404
+        answer = httpx.post(url, json={"WebhookEvent": 7, "Data": {"UserTaskId": task["UserTaskId"]}})
+        assert answer.json() == {"accepted": 1}
+        reminders = stack.bot.services.reminders
+        eventually(lambda: stack.bot_server.call(reminders.pending))
+        assert move_to(stack, clock, at("2025-03-05 09:00")) == 1
+        assert "made in LeadSquared" in reminder_dms(maria)[-1].text
+
+        task["StatusCode"] = 1
+        httpx.post(url, json={"WebhookEvent": 16, "UserTaskId": task["UserTaskId"]})
+        eventually(lambda: not stack.bot_server.call(reminders.pending))
+        assert move_to(stack, clock, at("2025-03-05 16:00")) == 0

@@ -23,9 +23,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     except SettingsError as error:
         return _fail(error.problems)
     if settings.slack_bot_token is None:
-        print("Taskbot needs a Slack app to run for real. Set these (in the environment or .env):",
-              file=sys.stderr)
-        return _fail(missing_slack_credentials())
+        print("No Slack credentials: starting the console. To serve a real Slack workspace, set these "
+              "(in the environment or .env):", file=sys.stderr)
+        for line in missing_slack_credentials():
+            print("  " + line, file=sys.stderr)
+        return cmd_console(args)
     try:
         require_for_http(settings)
     except SettingsError as error:
@@ -37,6 +39,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     logs.configure(settings.log_level, settings.log_format, settings.secret_values())
     serve(Taskbot(settings))
     return 0
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    from bot.sandbox.console import run_console
+
+    return run_console()
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -98,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="serve Slack (Socket Mode with SLACK_APP_TOKEN, else HTTP)").set_defaults(func=cmd_run)
     sub.add_parser("doctor", help="check every setting and connection").set_defaults(func=cmd_doctor)
+    sub.add_parser("console", help="try every flow in a terminal against local sandboxes").set_defaults(
+        func=cmd_console)
     when = sub.add_parser("when", help="read a time the way the bot does (JSON out)")
     when.add_argument("phrase", nargs="?", help='e.g. "tmrw 3pm"')
     when.add_argument("--tz", default=os.environ.get("DEFAULT_TZ", "UTC"), help="IANA zone of the person")

@@ -1,6 +1,6 @@
 """The Slack Web API client the bot uses: posts paced per channel, 429s retried after Retry-After.
 
-Slack allows about one message per second per channel. Twenty reps confirming tasks into #sales at
+Slack allows about one message per second per channel, with short bursts. Twenty reps confirming tasks into #sales at
 once would otherwise be refused, so each channel gets its own limiter and posts wait their turn.
 """
 
@@ -16,7 +16,7 @@ from bot.clock import Clock
 from bot.config import RateLimit
 from bot.crm.ratelimit import Limiter
 
-POSTS_PER_CHANNEL = RateLimit(1, 1.0)
+POSTS_PER_CHANNEL = RateLimit(3, 3.0)
 
 
 class PacedWebClient(AsyncWebClient):

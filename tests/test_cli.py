@@ -35,14 +35,15 @@ def slack(tmp_path):
     server.stop()
 
 
-def test_run_without_credentials_says_what_to_set(tmp_path):
+def test_run_without_credentials_opens_the_console_and_says_what_to_set(tmp_path):
     started = time.monotonic()
     result = subprocess.run(TASKBOT + ["run"], env=clean_env(tmp_path), cwd=tmp_path, capture_output=True,
-                            text=True, timeout=30)
+                            text=True, timeout=30, input=":quit\n")
     assert time.monotonic() - started < 10
-    assert result.returncode == 2
+    assert result.returncode == 0
     assert "SLACK_BOT_TOKEN" in result.stderr and "api.slack.com/apps" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert "Taskbot console" in result.stdout
+    assert "Traceback" not in result.stderr + result.stdout
 
 
 def test_malformed_settings_name_each_variable_and_never_echo_secrets(tmp_path):

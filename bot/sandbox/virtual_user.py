@@ -261,7 +261,7 @@ class VirtualUser:
             if element is None:
                 continue
             typed = record.state.get(block["block_id"], {}).get(element["action_id"])
-            values[block["block_id"]] = {element["action_id"]: typed or _initial_state(element)}
+            values[block["block_id"]] = {element["action_id"]: typed or initial_state(element)}
         view = self.sandbox._view_json(record)
         view["state"] = {"values": values}
         return view
@@ -437,7 +437,7 @@ def _state_value(element: dict[str, Any], value: Any) -> dict[str, Any]:
     return {"type": kind, "value": value}
 
 
-def _initial_state(element: dict[str, Any]) -> dict[str, Any]:
+def initial_state(element: dict[str, Any]) -> dict[str, Any]:
     kind = element["type"]
     initial = {
         "users_select": "initial_user", "conversations_select": "initial_conversation",

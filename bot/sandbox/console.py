@@ -1,0 +1,489 @@
+"""`taskbot console`: the real bot, the Slack sandbox and the CRM sandboxes in one process, in a terminal.
+
+You are a rep in #sales. Slash commands go to the bot exactly as Slack would send them; modals show
+as forms, messages as styled text with numbered buttons to click. State (the bot's database, the
+sandbox CRM and the channel history) persists in .taskbot/ between runs; `:reset` clears it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console as RichConsole
+from rich.markup import escape as rich_escape
+from rich.table import Table
+
+from bot.clock import OffsetClock
+from bot.crm.leadsquared_models import parse_instant
+from bot.sandbox.render import block_lines, mrkdwn
+from bot.sandbox.slack import Channel, Message
+from bot.sandbox.stack import SandboxStack
+from bot.sandbox.virtual_user import VirtualUser, initial_state
+from bot.store import parse_iso
+from bot.when import describe
+
+STATE_DIR = Path(".taskbot")
+HELP = """[bold]Slash commands[/bold]: /todo call Priya re pricing tmrw 3pm · /appt demo with Acme fri 2pm for 45m ·
+  /tasks \\[today|week|overdue] · /taskbot help|whoami
+[bold]Buttons[/bold]: type the number shown on a button to click it.
+[bold]Console[/bold]: :say <text> (post as yourself) · :task (Create task from the last message) · :new (New task shortcut)
+  :as @name · :in #channel · :home · :dm · :crm tasks · :time +2h (let time pass; reminders fire) · :reset · :help · :quit"""
+COMMANDS = ["/todo", "/appt", "/tasks", "/taskbot", ":say", ":task", ":new", ":as", ":in", ":home", ":dm", ":crm tasks",
+            ":time", ":reset", ":help", ":quit"]
+SETTLE_QUIET = 0.3
+SETTLE_MAX = 6.0
+
+Ask = Callable[[str, str], str | None]
+
+
+class ConsoleSession:
+    def __init__(self, out: RichConsole, ask: Ask, state_dir: Path = STATE_DIR):
+        self.out = out
+        self.ask = ask
+        self.state_dir = state_dir
+        self.buttons: list[tuple[dict, dict, Any]] = []
+        self.seen: dict[tuple[str, str], int] = {}
+        self.seen_ephemerals: set[str] = set()
+        self.stack: SandboxStack | None = None
+        self.user: VirtualUser | None = None
+
+    # ----- lifecycle ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.state_dir.mkdir(exist_ok=True)
+        saved = self._load()
+        self.clock = OffsetClock(timedelta(seconds=saved.get("offset_seconds", 0)))
+        self.stack = SandboxStack(self.state_dir / "console.db", clock=self.clock).start()
+        self._restore(saved)
+        self.user = self.stack.user(saved.get("user", "UMARIA"), saved.get("channel", "CSALES"))
+        for message in self.stack.slack.messages:
+            self.seen[(message.channel, message.ts)] = message.edited
+
+    def stop(self) -> None:
+        if self.stack is not None:
+            self._save()
+            self.stack.stop()
+
+    def _load(self) -> dict[str, Any]:
+        path = self.state_dir / "sandbox.json"
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    def _save(self) -> None:
+        assert self.stack is not None and self.user is not None
+        slack, lsq = self.stack.slack, self.stack.lsq
+        state = {"offset_seconds": self.clock.offset.total_seconds(), "user": self.user.user_id,
+                 "channel": self.user.channel_id, "lsq_tasks": lsq.state.tasks,
+                 "messages": [asdict(m) for m in slack.messages],
+                 "ims": [{"id": c.id, "user": c.name} for c in slack.channels.values() if c.is_im]}
+        (self.state_dir / "sandbox.json").write_text(json.dumps(state))
+
+    def _restore(self, saved: dict[str, Any]) -> None:
+        assert self.stack is not None
+        slack = self.stack.slack
+        for im in saved.get("ims", []):
+            slack.add_channel(Channel(im["id"], im["user"], is_private=True, is_im=True,
+                                      members={im["user"], slack.bot_user_id}))
+        slack.messages.extend(Message(**m) for m in saved.get("messages", []))
+        self.stack.lsq.state.tasks.update(saved.get("lsq_tasks", {}))
+
+    def reset(self) -> None:
+        self.stop()
+        shutil.rmtree(self.state_dir, ignore_errors=True)
+        self.seen.clear()
+        self.seen_ephemerals.clear()
+        self.start()
+        self.out.print("[green]Everything is reset: a fresh workspace and CRM.[/green]")
+
+    # ----- the loop -------------------------------------------------------------------------------
+
+    def banner(self) -> None:
+        assert self.user is not None
+        self.out.print("[bold]Taskbot console[/bold]: the real bot against local Slack and LeadSquared sandboxes.\n"
+                       "To run it in your own Slack workspace instead, set SLACK_BOT_TOKEN and SLACK_APP_TOKEN "
+                       "(or SLACK_SIGNING_SECRET); see README.md.\n")
+        self.out.print(HELP)
+        self._where()
+
+    def run(self) -> None:
+        self.banner()
+        while True:
+            assert self.user is not None
+            line = self.ask(f"{self._name(self.user.user_id)} in #{self._channel_name()}> ", "")
+            if line is None or line.strip() in (":quit", ":q", "exit"):
+                break
+            try:
+                self.handle(line.strip())
+            except AssertionError as problem:
+                self.out.print(f"[red]{problem}[/red]")
+            self._save()
+
+    def handle(self, line: str) -> None:
+        assert self.user is not None and self.stack is not None
+        if not line:
+            return
+        if line.isdigit():
+            self._click(int(line))
+        elif line.startswith("/"):
+            ack = self.user.command(line)
+            self._show_ack(ack.body)
+            self._after_action()
+        elif line.startswith(":say "):
+            self.user.say(line[5:])
+            self._render_new()
+        elif line == ":task":
+            people = [m for m in self.user.channel_messages() if not m.bot]
+            assert people, "no message here to turn into a task: post one with :say"
+            self.user.message_shortcut("create_task_from_message", people[-1])
+            self._after_action()
+        elif line == ":new":
+            self.user.global_shortcut("new_task")
+            self._after_action()
+        elif line.startswith(":as "):
+            self.user = self.user.as_user(self._user_id(line[4:]))
+            self._where()
+        elif line.startswith(":in "):
+            self.user = self.user.in_channel(self._channel_id(line[4:]))
+            self._where()
+        elif line == ":home":
+            self.user.open_home()
+            self._settle()
+            self._render_view_blocks("Home", (self.user.home or {}).get("blocks", []), "home")
+        elif line == ":dm":
+            self._render_messages(self.user.dms(), "DM", only_new=False)
+        elif line == ":crm tasks":
+            self._crm_tasks()
+        elif line.startswith(":time"):
+            self._pass_time(line[5:].strip())
+        elif line == ":reset":
+            self.reset()
+        elif line == ":help":
+            self.out.print(HELP)
+        else:
+            self.out.print("Type /todo …, a button number, or :help.")
+
+    # ----- acting ---------------------------------------------------------------------------------
+
+    def _click(self, number: int) -> None:
+        assert self.user is not None
+        assert 1 <= number <= len(self.buttons), f"there is no button {number}"
+        element, block, source = self.buttons[number - 1]
+        key, value = element["action_id"], element.get("value")
+        if source == "home":
+            self.user.click(key, in_home=True, value=value)
+        elif source.startswith("ephemeral:"):
+            ephemeral = next(e for e in self.stack.slack.ephemerals if e.ts == source.split(":", 1)[1])
+            self.user.click(key, ephemeral=ephemeral, value=value)
+        else:
+            channel, ts = source.split(":", 1)
+            message = self.stack.slack.find_message(channel, ts)
+            assert message is not None, "that message is gone"
+            self.user.click(key, message=message, value=value)
+        self._after_action()
+
+    def _after_action(self) -> None:
+        self._settle()
+        if self.user is not None and self.user.modal is not None:
+            self._form()
+            self._settle()
+        self._render_new()
+
+    def _settle(self) -> None:
+        """Wait until the bot has stopped talking to Slack for a moment."""
+        assert self.stack is not None
+        slack = self.stack.slack
+        deadline_calls = [len(slack.calls)]
+        waited = 0.0
+        while waited < SETTLE_MAX:
+            with slack.changed:
+                slack.changed.wait(SETTLE_QUIET)
+            waited += SETTLE_QUIET
+            if len(slack.calls) == deadline_calls[0]:
+                break
+            deadline_calls[0] = len(slack.calls)
+
+    def _pass_time(self, amount: str) -> None:
+        match = re.fullmatch(r"\+?(\d+)\s*([mhd])", amount)
+        assert match, "say how much time passes, e.g. :time +2h, :time +30m, :time +1d"
+        unit = {"m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
+        target = self.clock.now() + timedelta(**{unit: int(match.group(1))})
+        assert self.stack is not None and self.stack.bot is not None
+        reminders, server = self.stack.bot.services.reminders, self.stack.bot_server
+        while True:
+            upcoming = [parse_iso(r["fire_at"]) for r in server.call(reminders.pending)]
+            next_fire = min((at for at in upcoming if at and at <= target), default=None)
+            if next_fire is None:
+                break
+            self.clock.advance(max(next_fire - self.clock.now(), timedelta(0)))
+            server.run_coroutine(reminders.run_due())
+            self._settle()
+        self.clock.advance(target - self.clock.now())
+        self.stack.slack.deliver_scheduled()
+        server.run_coroutine(reminders.run_due())
+        server.run_coroutine(reminders.send_digests())
+        self._settle()
+        self.out.print(f"[dim]It is now {describe(self.clock.now(), self._tz())}.[/dim]")
+        self._render_new()
+
+    # ----- forms ----------------------------------------------------------------------------------
+
+    def _form(self) -> None:
+        """The open modal as a numbered form: edit fields by number, Enter to submit, c to cancel."""
+        assert self.user is not None
+        errors: dict[str, str] = {}
+        while self.user.modal is not None:
+            record = self.user.modal
+            inputs = [b for b in record.view["blocks"] if b.get("type") == "input"]
+            self.out.print(f"\n[bold reverse] {record.view['title']['text']} [/]")
+            for block in record.view["blocks"]:
+                if block.get("type") == "input":
+                    number = inputs.index(block) + 1
+                    label = block["label"]["text"]
+                    value = self._shown_value(record, block)
+                    self.out.print(f" [bold]{number:2}[/bold] {label}: {value}")
+                    if block["block_id"] in errors:
+                        self.out.print(f"      [red]{errors[block['block_id']]}[/red]")
+                elif block.get("type") == "context":
+                    self.out.print("      " + " ".join(self._render(e.get("text", "")) for e in block["elements"]))
+                elif block.get("type") == "section" and block.get("text"):
+                    self.out.print("    " + self._render(block["text"]["text"]))
+            submit = (record.view.get("submit") or {}).get("text", "Submit")
+            choice = self.ask(f"Enter: {submit} · 1-{len(inputs)}: edit a field · c: cancel > ", "")
+            if choice is None or choice.strip().lower() == "c":
+                self.user.close_modal()
+                self.out.print("[dim]Closed.[/dim]")
+                return
+            if choice.strip().isdigit() and 1 <= int(choice) <= len(inputs):
+                self._edit(inputs[int(choice) - 1])
+                continue
+            ack = self.user.submit()
+            errors = ack.errors
+            if errors:
+                self.out.print("[red]Please fix the fields marked below.[/red]")
+            self._settle()
+
+    def _shown_value(self, record: Any, block: dict) -> str:
+        element = block["element"]
+        state = record.state.get(block["block_id"], {}).get(element["action_id"])
+        if state is None:
+            state = self._initial(element)
+        for key in ("value", "selected_date", "selected_time"):
+            if state.get(key):
+                return self._plain(str(state[key]))
+        if state.get("selected_option"):
+            return self._plain(state["selected_option"]["text"]["text"])
+        if state.get("selected_user"):
+            return "@" + self._name(state["selected_user"])
+        if state.get("selected_options"):
+            return "yes"
+        return "[dim]–[/dim]"
+
+    @staticmethod
+    def _initial(element: dict) -> dict:
+        return initial_state(element)
+
+    def _edit(self, block: dict) -> None:
+        assert self.user is not None
+        element, key = block["element"], block["block_id"]
+        kind, label = element["type"], block["label"]["text"]
+        live = block.get("dispatch_action")
+        if kind in ("static_select",):
+            options = element["options"]
+            for index, option in enumerate(options, 1):
+                self.out.print(f"    {index}. {option['text']['text']}")
+            picked = self.ask(f"{label} (number): ", "")
+            if picked and picked.isdigit() and 1 <= int(picked) <= len(options):
+                value = options[int(picked) - 1]["value"]
+                self.user.choose(key, value) if live else self.user.fill(**{key: value})
+        elif kind == "external_select":
+            query = self.ask(f"{label}: type to search > ", "")
+            if query:
+                found = self.user.suggest(key, query)
+                for index, option in enumerate(found, 1):
+                    self.out.print(f"    {index}. {option['text']['text']}")
+                picked = self.ask("number > ", "") if found else None
+                if picked and picked.isdigit() and 1 <= int(picked) <= len(found):
+                    self.user.fill(**{key: found[int(picked) - 1]["value"]})
+                elif not found:
+                    self.out.print("    nothing found")
+        elif kind == "users_select":
+            name = self.ask(f"{label} (@name): ", "")
+            if name:
+                self.user.fill(**{key: self._user_id(name)})
+        elif kind == "checkboxes":
+            answer = self.ask(f"{label}: {element['options'][0]['text']['text']}? (y/n) ", "")
+            self.user.fill(**{key: [element["options"][0]["value"]] if answer and answer.lower().startswith("y")
+                              else []})
+        else:
+            hint = {"datepicker": " (YYYY-MM-DD, - to clear)", "timepicker": " (HH:MM, - to clear)"}.get(kind, "")
+            current = self._shown_value(self.user.modal, block)
+            typed = self.ask(f"{label}{hint}: ", "" if current.startswith("[dim]") else current)
+            if typed is None:
+                return
+            value = None if typed.strip() == "-" else typed
+            if live and kind == "plain_text_input":
+                self.user.type_into(key, value or "")
+            else:
+                self.user.fill(**{key: value})
+        self._settle()
+
+    # ----- rendering ------------------------------------------------------------------------------
+
+    def _render(self, text: str) -> str:
+        assert self.stack is not None
+        slack = self.stack.slack
+        return mrkdwn(text, self._tz(), {u.id: u.name for u in slack.users.values()},
+                      {c.id: c.name for c in slack.channels.values()})
+
+    @staticmethod
+    def _plain(text: str) -> str:
+        return rich_escape(text)
+
+    def _render_new(self) -> None:
+        assert self.user is not None and self.stack is not None
+        self._render_messages(self.user.channel_messages(), f"#{self._channel_name()}")
+        self._render_messages(self.user.dms(), "DM")
+        for ephemeral in self.user.ephemerals():
+            if ephemeral.ts in self.seen_ephemerals:
+                continue
+            self.seen_ephemerals.add(ephemeral.ts)
+            self.out.print("[dim](only visible to you)[/dim]")
+            self._print_blocks(ephemeral.text, ephemeral.blocks, f"ephemeral:{ephemeral.ts}", indent="")
+
+    def _render_messages(self, messages: list[Message], place: str, only_new: bool = True) -> None:
+        assert self.stack is not None
+        for message in messages:
+            key = (message.channel, message.ts)
+            replies = self.stack.slack.replies(message.channel, message.ts)
+            changed = self.seen.get(key) != message.edited
+            if changed or not only_new:
+                self.seen[key] = message.edited
+                who = "Taskbot" if message.bot else self._name(message.user)
+                note = " (edited)" if message.edited else ""
+                self.out.print(f"[bold]{who}[/bold] [dim]in {place}{note}[/dim]")
+                self._print_blocks(message.text, message.blocks, f"{message.channel}:{message.ts}", indent="  ")
+            for reply in replies:
+                reply_key = (reply.channel, reply.ts)
+                if only_new and self.seen.get(reply_key) == reply.edited:
+                    continue
+                self.seen[reply_key] = reply.edited
+                who = "Taskbot" if reply.bot else self._name(reply.user)
+                self.out.print(f"    ↳ [bold]{who}[/bold] [dim](in thread)[/dim]")
+                self._print_blocks(reply.text, reply.blocks, f"{reply.channel}:{reply.ts}", indent="      ")
+
+    def _print_blocks(self, text: str, blocks: list[dict], source: str, indent: str) -> None:
+        found: list[tuple[dict, dict]] = []
+        lines = block_lines(blocks, self._render, found) if blocks else [self._render(text)]
+        offset = len(self.buttons)
+        self.buttons += [(element, block, source) for element, block in found]
+        for line in lines:
+            line = re.sub(r"\[reverse\] (\d+) ", lambda m: f"[reverse] {int(m.group(1)) + offset} ", line)
+            self.out.print(indent + line.replace("\n", "\n" + indent))
+
+    def _render_view_blocks(self, title: str, blocks: list[dict], source: str) -> None:
+        self.out.print(f"\n[bold reverse] {title} [/]")
+        self._print_blocks(title, blocks, source, indent="  ")
+
+    def _show_ack(self, body: Any) -> None:
+        if isinstance(body, dict) and body.get("blocks"):
+            self.out.print("[dim](only visible to you)[/dim]")
+            self._print_blocks(body.get("text", ""), body["blocks"], "ack", indent="")
+        elif isinstance(body, dict) and body.get("text") or isinstance(body, str) and body:
+            self.out.print("[dim](only visible to you)[/dim] " + self._render(body["text"] if isinstance(body, dict)
+                                                                              else body))
+
+    def _crm_tasks(self) -> None:
+        assert self.stack is not None
+        table = Table(title="LeadSquared sandbox: tasks")
+        for column in ("subject", "type", "due", "owner", "status"):
+            table.add_column(column)
+        for task in sorted(self.stack.lsq.state.tasks.values(), key=lambda t: t["DueDate"]):
+            due = parse_instant(task["DueDate"])
+            table.add_row(task["Name"], task["TaskType"]["Name"], describe(due, self._tz()) if due else "",
+                          task["OwnerName"], "completed" if task["StatusCode"] == 1 else "open")
+        self.out.print(table)
+
+    # ----- people and places ----------------------------------------------------------------------
+
+    def _tz(self) -> str:
+        assert self.stack is not None and self.user is not None
+        return self.stack.slack.users[self.user.user_id].tz or "UTC"
+
+    def _name(self, user_id: str) -> str:
+        assert self.stack is not None
+        user = self.stack.slack.users.get(user_id)
+        return user.name if user else user_id
+
+    def _user_id(self, text: str) -> str:
+        assert self.stack is not None
+        wanted = text.strip().lstrip("@").lower()
+        for user in self.stack.slack.users.values():
+            if wanted in (user.id.lower(), user.name.lower(), user.real_name.lower()):
+                return user.id
+        raise AssertionError(f"nobody called {text.strip()}; try @maria, @dev, @sam, @olivia or @noah")
+
+    def _channel_id(self, text: str) -> str:
+        assert self.stack is not None
+        wanted = text.strip().lstrip("#").lower()
+        for channel in self.stack.slack.channels.values():
+            if not channel.is_im and wanted in (channel.id.lower(), channel.name.lower()):
+                return channel.id
+        raise AssertionError(f"no channel {text.strip()}; try #sales, #general or #deal-room")
+
+    def _channel_name(self) -> str:
+        assert self.stack is not None and self.user is not None
+        return self.stack.slack.channels[self.user.channel_id].name
+
+    def _where(self) -> None:
+        assert self.user is not None
+        self.out.print(f"[dim]You are {self._name(self.user.user_id)} ({self._tz()}) in "
+                       f"#{self._channel_name()}.[/dim]")
+
+
+def terminal_ask(history: Path) -> Ask:
+    """A prompt with history and completion when there is a terminal; plain lines when input is piped."""
+    if not sys.stdin.isatty():
+        def plain(prompt: str, default: str) -> str | None:
+            print(prompt, end="", flush=True)
+            line = sys.stdin.readline()
+            if not line:
+                return None
+            print(line.rstrip("\n"))
+            return line.rstrip("\n")
+        return plain
+
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.completion import WordCompleter
+    from prompt_toolkit.history import FileHistory
+
+    history.parent.mkdir(exist_ok=True)
+    session: PromptSession = PromptSession(history=FileHistory(str(history)),
+                                           completer=WordCompleter(COMMANDS, sentence=True))
+
+    def ask(prompt: str, default: str) -> str | None:
+        try:
+            return session.prompt(prompt, default=default)
+        except (EOFError, KeyboardInterrupt):
+            return None
+    return ask
+
+
+def run_console() -> int:
+    import logging
+
+    logging.getLogger().setLevel(logging.WARNING)
+    out = RichConsole(highlight=False, soft_wrap=True)
+    session = ConsoleSession(out, terminal_ask(STATE_DIR / "history"))
+    session.start()
+    try:
+        session.run()
+    finally:
+        session.stop()
+    return 0

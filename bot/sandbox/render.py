@@ -1,0 +1,72 @@
+"""Slack messages and views as terminal text: mrkdwn as styling, date tokens in the reader's zone."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.markup import escape as rich_escape
+
+from bot.when import describe
+
+_DATE = re.compile(r"<!date\^(\d+)\^[^|>]*\|([^>]*)>")
+_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>")
+_LINK = re.compile(r"<(https?://[^|>]+)\|([^>]*)>")
+_BARE_LINK = re.compile(r"<(https?://[^|>]+)>")
+
+
+def mrkdwn(text: str, tz: str, names: dict[str, str], channels: dict[str, str]) -> str:
+    """Slack mrkdwn to rich markup, as the reader (in `tz`) would see it in Slack."""
+    text = _DATE.sub(lambda m: describe(datetime.fromtimestamp(int(m.group(1)), UTC), tz), text)
+    text = _USER.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), text)
+    text = _CHANNEL.sub(lambda m: "#" + (m.group(2) or channels.get(m.group(1), m.group(1))), text)
+    text = _LINK.sub(lambda m: m.group(2), text)
+    text = _BARE_LINK.sub(lambda m: m.group(1), text)
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    text = rich_escape(text)
+    text = re.sub(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"[bold]\1[/bold]", text)
+    text = re.sub(r"(?<![\w_])_([^_\n]+)_(?![\w_])", r"[italic]\1[/italic]", text)
+    text = re.sub(r"(?<![\w~])~([^~\n]+)~(?![\w~])", r"[strike]\1[/strike]", text)
+    text = re.sub(r"`([^`\n]+)`", r"[cyan]\1[/cyan]", text)
+    return re.sub(r":([a-z_]+):", lambda m: EMOJI.get(m.group(1), ""), text).strip()
+
+
+EMOJI = {"white_check_mark": "✅", "ballot_box_with_check": "☑️", "warning": "⚠️", "alarm_clock": "⏰",
+         "wastebasket": "🗑️", "hourglass_flowing_sand": "⏳", "calendar": "📅", "zzz": "💤", "lock": "🔒",
+         "red_circle": "🔴", "link": "🔗", "arrows_counterclockwise": "🔄"}
+
+
+def block_lines(blocks: list[dict[str, Any]], render: Any, buttons: list[tuple[dict, dict]]) -> list[str]:
+    """Each block as lines; buttons get numbers, collected in `buttons` for clicking."""
+    lines: list[str] = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "header":
+            lines.append(f"[bold underline]{rich_escape(block['text']['text'])}[/]")
+        elif kind == "section":
+            if block.get("text"):
+                lines.append(render(block["text"]["text"]))
+            for field in block.get("fields") or []:
+                lines.append("  " + render(field["text"]).replace("\n", ": ", 1))
+            accessory = block.get("accessory")
+            if accessory and accessory.get("type") == "button":
+                lines.append(_button_line([accessory], block, buttons))
+        elif kind == "context":
+            lines.append("[dim]" + " · ".join(render(e.get("text", "")) for e in block.get("elements", [])) + "[/dim]")
+        elif kind == "divider":
+            lines.append("[dim]" + "─" * 40 + "[/dim]")
+        elif kind == "actions":
+            line = _button_line([e for e in block["elements"] if e.get("type") == "button"], block, buttons)
+            if line:
+                lines.append(line)
+    return lines
+
+
+def _button_line(elements: list[dict], block: dict, buttons: list[tuple[dict, dict]]) -> str:
+    labels = []
+    for element in elements:
+        buttons.append((element, block))
+        labels.append(f"[reverse] {len(buttons)} {rich_escape(element['text']['text'])} [/reverse]")
+    return "  ".join(labels)

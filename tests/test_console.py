@@ -1,0 +1,48 @@
+"""A whole console session, scripted: what a newcomer sees after `make run` with no accounts."""
+
+import subprocess
+import sys
+
+
+def run_console(tmp_path, script: str) -> str:
+    result = subprocess.run([sys.executable, "-m", "bot", "console"], input=script, capture_output=True, text=True,
+                            cwd=tmp_path, timeout=120, env={"PATH": "/usr/bin:/bin", "COLUMNS": "120"})
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.stdout
+
+
+def test_a_session_creates_a_todo_clicks_a_button_and_gets_a_reminder(tmp_path):
+    script = "\n".join([
+        "/todo call Priya re pricing",
+        "3", "whenever",           # type a time the bot cannot read ...
+        "",                        # ... and submit: the error shows under the field
+        "3", "in 3 hours",         # fix it; its reading is shown live
+        "",                        # submit again
+        "/appt demo with Acme in 2 hours for 45m",
+        "",
+        ":time +2h",               # the demo's reminder fires 15 minutes before
+        "1",                       # Complete, on the to-do's confirmation
+        ":crm tasks",
+        ":quit",
+    ]) + "\n"
+    shown = run_console(tmp_path, script)
+    assert "I couldn't read that as a time" in shown, "validation error under its field"
+    assert "To-do created: call Priya re pricing" in shown
+    assert "Appointment booked: demo with Acme" in shown
+    assert "Reminder: demo with Acme in 15 min" in shown or "demo with Acme in 15 min" in shown
+    assert "Completed: call Priya re pricing" in shown
+    assert "completed" in shown.split("LeadSquared sandbox: tasks")[1]
+
+
+def test_state_persists_between_runs_and_reset_clears_it(tmp_path):
+    run_console(tmp_path, "/todo keep me tmrw 3pm\n\n:quit\n")
+    again = run_console(tmp_path, ":crm tasks\n:reset\n:crm tasks\n:quit\n")
+    first, second = again.split("Everything is reset")
+    assert "keep me" in first and "keep me" not in second
+
+
+def test_switching_person_and_channel_and_the_home_tab(tmp_path):
+    shown = run_console(tmp_path, ":as @dev\n:in #general\n/taskbot whoami\n:home\n:quit\n")
+    assert "You are dev (Asia/Kolkata) in #general" in shown
+    assert "Asia/Kolkata" in shown and "Your tasks" in shown and "New to-do" in shown

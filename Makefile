@@ -22,6 +22,7 @@ run: $(VENV)/.run
 	$(BIN)/taskbot run
 
 test: $(VENV)/.test
+	$(BIN)/ruff check bot handlers tests benchmarks
 	$(BIN)/pytest
 
 clean:

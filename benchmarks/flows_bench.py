@@ -9,8 +9,8 @@ import argparse
 import json
 import os
 import signal
-import subprocess
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx  # noqa: E402
 
 from bot.sandbox.slack import Channel, SlackUser  # noqa: E402
-from bot.serving import free_port  # noqa: E402
 from bot.sandbox.stack import SandboxStack  # noqa: E402
 from bot.sandbox.virtual_user import VirtualUser  # noqa: E402
+from bot.serving import free_port  # noqa: E402
 
 
 def p(samples: list[float], q: float) -> float:
@@ -130,7 +130,7 @@ def run(stack: SandboxStack, args: argparse.Namespace) -> None:
             _, _, acks = one_flow(stack, rep, 1000 * (i + 1) + n)
             with lock:
                 latencies.extend(acks)
-                for kind, latency in zip(by_kind, acks):
+                for kind, latency in zip(by_kind, acks, strict=False):
                     by_kind[kind].append(latency)
 
     started = time.perf_counter()

@@ -25,8 +25,9 @@ from bot.crm.leadsquared_models import APPOINTMENT, TODO, Lead, TaskType
 from bot.models import Draft, Kind
 from bot.people import People
 from bot.ui import notices
+from bot.ui.ids import CUSTOM_FIELD_PREFIX
+from bot.ui.ids import Field as F
 from bot.ui.kit import option, truncate
-from bot.ui.ids import CUSTOM_FIELD_PREFIX, Field as F
 from bot.ui.metadata import CustomFieldSpec, TaskModalContext
 from bot.ui.task_modal import TaskForm, loading_modal, read_form, task_modal
 from bot.ui.text import escape

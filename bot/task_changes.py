@@ -21,7 +21,16 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.crm.errors import NotFound
 from bot.crm.leadsquared import LeadSquared
-from bot.crm.leadsquared_models import APPOINTMENT, LEAD, NO_NOTIFICATION, NOT_LINKED, NOTIFY_BY_EMAIL, OPPORTUNITY, Task, TaskUpdate
+from bot.crm.leadsquared_models import (
+    APPOINTMENT,
+    LEAD,
+    NO_NOTIFICATION,
+    NOT_LINKED,
+    NOTIFY_BY_EMAIL,
+    OPPORTUNITY,
+    Task,
+    TaskUpdate,
+)
 from bot.models import Draft, Kind
 from bot.people import People
 from bot.store import Store
@@ -92,31 +101,33 @@ class TaskChanges:
             reminder=reminder_text(kind, task.Reminder, days_before, reminder_at),
             location=task.Location or None, status="completed" if task.completed else "open")
 
-    # ----- changes --------------------------------------------------------------------------------
-
-    async def complete(self, crm_id: str, actor: str) -> Outcome:
+    async def actionable(self, crm_id: str, actor: str, unchanged: str = "") -> Task | Outcome:
+        """The task as it is now, if `actor` may change it; otherwise what to tell them instead."""
         task = await self.fetch(crm_id)
         if task is None:
-            return Outcome(False, "That task was deleted in LeadSquared.")
+            return Outcome(False, GONE)
         if not self.may_act(actor, task):
             return Outcome(False, REFUSAL)
         if task.completed:
             await self.show(task)
-            return Outcome(False, "That task was already completed in LeadSquared.")
+            return Outcome(False, f"That task was already completed in LeadSquared{unchanged}.")
+        return task
+
+    # ----- changes --------------------------------------------------------------------------------
+
+    async def complete(self, crm_id: str, actor: str) -> Outcome:
+        task = await self.actionable(crm_id, actor)
+        if isinstance(task, Outcome):
+            return task
         await self.lsq.mark_complete(crm_id)
         task = await self.lsq.get_task(crm_id)
         await self.show(task, change_note(actor, "completed this :ballot_box_with_check:"))
         return Outcome(True)
 
     async def reschedule(self, crm_id: str, actor: str, due: datetime, tz: str) -> Outcome:
-        task = await self.fetch(crm_id)
-        if task is None:
-            return Outcome(False, "That task was deleted in LeadSquared.")
-        if not self.may_act(actor, task):
-            return Outcome(False, REFUSAL)
-        if task.completed:
-            await self.show(task)
-            return Outcome(False, "That task was already completed in LeadSquared, so it was not moved.")
+        task = await self.actionable(crm_id, actor, ", so it was not moved")
+        if isinstance(task, Outcome):
+            return task
         update = TaskUpdate(UserTaskId=crm_id, DueDate=due)
         if task.Category == APPOINTMENT and task.DueDate and task.EndDate:
             update.EndDate = due + (task.EndDate - task.DueDate)
@@ -127,14 +138,9 @@ class TaskChanges:
 
     async def edit(self, crm_id: str, actor: str, draft: Draft, original: dict[str, Any]) -> Outcome:
         """Send only what the rep changed in the modal, applied to the task as it is now."""
-        task = await self.fetch(crm_id)
-        if task is None:
-            return Outcome(False, "That task was deleted in LeadSquared.")
-        if not self.may_act(actor, task):
-            return Outcome(False, REFUSAL)
-        if task.completed:
-            await self.show(task)
-            return Outcome(False, "That task was already completed in LeadSquared, so it was not changed.")
+        task = await self.actionable(crm_id, actor, ", so it was not changed")
+        if isinstance(task, Outcome):
+            return task
         wanted = editable_fields(draft)
         changes = {key: value for key, value in wanted.items() if value != original.get(key)}
         if not changes:
@@ -289,4 +295,5 @@ def editable_fields(draft: Draft) -> dict[str, Any]:
 
 FIELD_NAMES = {"title": "subject", "description": "description", "due": "when", "end": "end", "related": "lead",
                "reminder": "reminder", "notify": "notification", "location": "location", "owner": "owner"}
+GONE = "That task was deleted in LeadSquared."
 REFUSAL = "Only the task's owner, the person who created it, or a Taskbot admin can change it."

@@ -19,13 +19,13 @@ from bot.forms import TaskForms, preview_text
 from bot.models import Draft, Kind
 from bot.people import People
 from bot.reminders import Reminders
-from bot.task_changes import REFUSAL, TaskChanges, editable_fields, is_overdue, select
+from bot.task_changes import REFUSAL, Outcome, TaskChanges, editable_fields, is_overdue, select
+from bot.tasks import BACKEND
 from bot.ui.ids import WHEN, WHEN_PREVIEW_BLOCK
 from bot.ui.metadata import TaskRef
+from bot.ui.reminder_messages import snoozed
 from bot.ui.task_lists import home_view, reschedule_modal, task_list
 from bot.ui.task_modal import TaskForm
-from bot.tasks import BACKEND
-from bot.ui.reminder_messages import snoozed
 from bot.when import Reading, Refusal, describe, read, slack_token
 
 log = logging.getLogger("taskbot.views")
@@ -100,14 +100,9 @@ class TaskViews:
     async def open_reschedule(self, trigger_id: str, crm_id: str, user_id: str, list_key: str | None,
                               response_url: str | None) -> str | None:
         """Open the small modal; a notice instead when the task is gone or not theirs."""
-        task = await self.changes.fetch(crm_id)
-        if task is None:
-            return "That task was deleted in LeadSquared."
-        if not self.changes.may_act(user_id, task):
-            return REFUSAL
-        if task.completed:
-            await self.changes.show(task)
-            return "That task was already completed in LeadSquared."
+        task = await self.changes.actionable(crm_id, user_id)
+        if isinstance(task, Outcome):
+            return task.notice
         person = await self.people.get(user_id)
         ref = TaskRef(crm_id=crm_id, tz=person.tz, list=list_key, response_url=response_url)
         preview = preview_text(TaskForm(kind=Kind.TODO), person.tz, self.clock.now())
@@ -171,14 +166,9 @@ class TaskViews:
     # ----- Edit ---------------------------------------------------------------------------------
 
     async def open_edit(self, trigger_id: str, crm_id: str, user_id: str) -> str | None:
-        task = await self.changes.fetch(crm_id)
-        if task is None:
-            return "That task was deleted in LeadSquared."
-        if not self.changes.may_act(user_id, task):
-            return REFUSAL
-        if task.completed:
-            await self.changes.show(task)
-            return "That task was already completed in LeadSquared."
+        task = await self.changes.actionable(crm_id, user_id)
+        if isinstance(task, Outcome):
+            return task.notice
         person = await self.people.get(user_id)
         draft = self._draft_of(task, person.tz)
         await self.forms.open(trigger_id=trigger_id, user_id=user_id, kind=draft.kind, channel_id=None,

@@ -19,7 +19,15 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.crm.errors import CRMError, OutcomeUnknown
 from bot.crm.leadsquared import LeadSquared, create_once
-from bot.crm.leadsquared_models import LEAD, NO_NOTIFICATION, NOT_LINKED, NOTIFY_BY_EMAIL, OPPORTUNITY, TaskCreate, TaskTypeRef
+from bot.crm.leadsquared_models import (
+    LEAD,
+    NO_NOTIFICATION,
+    NOT_LINKED,
+    NOTIFY_BY_EMAIL,
+    OPPORTUNITY,
+    TaskCreate,
+    TaskTypeRef,
+)
 from bot.models import Draft, Kind
 from bot.people import People
 from bot.store import Store

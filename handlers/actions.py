@@ -4,7 +4,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.models import Kind
+from bot.models import Draft, Kind
 from bot.ui import notices
 from bot.ui.ids import WHEN, Action, Field
 from handlers.context import services
@@ -22,30 +22,36 @@ async def reschedule_typed(ack: Any, body: dict[str, Any], context: Any) -> None
     await services(context).task_views.refresh_reschedule(body["view"])
 
 
+async def own_draft(body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> Draft | None:
+    """The saved draft behind a failure DM's button, if the person clicking wrote it."""
+    saved = services(context).tasks.draft_of(int(action["value"]))
+    if saved is None or saved[0].creator_slack_id != body["user"]["id"]:
+        await respond(text=notices.not_yours(), response_type="ephemeral", replace_original=False)
+        return None
+    return saved[0]
+
+
 async def retry_operation(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
     await ack()
     bot = services(context)
-    saved = bot.tasks.draft_of(int(action["value"]))
-    if saved is None or saved[0].creator_slack_id != body["user"]["id"]:
-        await respond(text=notices.not_yours(), response_type="ephemeral", replace_original=False)
+    draft = await own_draft(body, action, context, respond)
+    if draft is None:
         return
     operation_id = int(action["value"])
     if not bot.tasks.claim_retry(operation_id):
         await respond(text=notices.already_handled(), response_type="ephemeral", replace_original=False)
         return
-    text, blocks = notices.retrying(saved[0].title)
+    text, blocks = notices.retrying(draft.title)
     await respond(text=text, blocks=blocks, replace_original=True)
     await bot.tasks.process(operation_id)
 
 
 async def edit_draft(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
     await ack()
-    bot = services(context)
-    saved = bot.tasks.draft_of(int(action["value"]))
-    if saved is None or saved[0].creator_slack_id != body["user"]["id"]:
-        await respond(text=notices.not_yours(), response_type="ephemeral", replace_original=False)
+    draft = await own_draft(body, action, context, respond)
+    if draft is None:
         return
-    draft = saved[0]
+    bot = services(context)
     await bot.forms.open(trigger_id=body["trigger_id"], user_id=body["user"]["id"], kind=draft.kind,
                          channel_id=draft.channel_id, thread_ts=draft.thread_ts, form=bot.forms.form_of(draft),
                          retry_of=int(action["value"]))

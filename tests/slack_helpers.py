@@ -58,3 +58,12 @@ def eventually(predicate: Any, timeout: float = 5.0) -> Any:
             assert value, "the condition never held"
             return value
         time.sleep(0.01)
+
+
+def create_task(rep: Any, line: str, **fields: Any) -> Any:
+    """Create a task through the modal, as a rep would, and return its (new) confirmation."""
+    before = {m.ts for m in rep.channel_messages()}
+    rep.command(line)
+    rep.wait_for_modal("task_modal", where=lambda v: has_block(v.view, "title"))
+    rep.submit(**fields)
+    return rep.wait_for_message(lambda m: m.ts not in before and ("created" in m.text or "booked" in m.text))

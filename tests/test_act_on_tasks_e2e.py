@@ -4,18 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
-from tests.slack_helpers import block, has_block, initial, words
+from tests.slack_helpers import block, create_task, has_block, initial, words
 
 MARIA = "maria@acme-sales.test"
-
-
-def create(rep: VirtualUser, line: str, **fields):
-    """Create a task through the modal and return its (new) confirmation."""
-    before = {m.ts for m in rep.channel_messages()}
-    rep.command(line)
-    rep.wait_for_modal("task_modal", where=lambda v: has_block(v.view, "title"))
-    rep.submit(**fields)
-    return rep.wait_for_message(lambda m: m.ts not in before and ("created" in m.text or "booked" in m.text))
 
 
 def crm_task(stack: SandboxStack, name: str) -> dict:
@@ -24,7 +15,7 @@ def crm_task(stack: SandboxStack, name: str) -> dict:
 
 
 def test_complete_from_the_confirmation(stack: SandboxStack, maria: VirtualUser):
-    confirmation = create(maria, "/todo call Priya re pricing tmrw 3pm")
+    confirmation = create_task(maria, "/todo call Priya re pricing tmrw 3pm")
     maria.click("Complete", message=confirmation)
     note = maria.wait_for_reply(confirmation, lambda m: "completed this" in m.text)
     assert note.text.startswith("<@UMARIA> completed this")
@@ -36,7 +27,7 @@ def test_complete_from_the_confirmation(stack: SandboxStack, maria: VirtualUser)
 
 
 def test_reschedule_with_a_live_reading_moves_the_appointment_and_its_end(stack: SandboxStack, maria: VirtualUser):
-    confirmation = create(maria, "/appt demo with Acme fri 2pm for 45m", task_type="Demo")
+    confirmation = create_task(maria, "/appt demo with Acme fri 2pm for 45m", task_type="Demo")
     maria.click("Reschedule", message=confirmation)
     modal = maria.wait_for_modal("reschedule_modal")
     assert "demo with Acme" in words(modal.view["blocks"])
@@ -52,7 +43,7 @@ def test_reschedule_with_a_live_reading_moves_the_appointment_and_its_end(stack:
 
 
 def test_reschedule_refuses_a_past_time_inline(maria: VirtualUser):
-    confirmation = create(maria, "/todo send deck tmrw")
+    confirmation = create_task(maria, "/todo send deck tmrw")
     maria.click("Reschedule", message=confirmation)
     maria.wait_for_modal("reschedule_modal")
     ack = maria.submit(when="yesterday 3pm")
@@ -61,7 +52,7 @@ def test_reschedule_refuses_a_past_time_inline(maria: VirtualUser):
 
 
 def test_edit_sends_only_what_changed(stack: SandboxStack, maria: VirtualUser):
-    confirmation = create(maria, "/todo call Tom tmrw 4pm")
+    confirmation = create_task(maria, "/todo call Tom tmrw 4pm")
     maria.click("Edit", message=confirmation)
     modal = maria.wait_for_modal("task_modal", where=lambda v: has_block(v.view, "title"))
     assert modal.view["title"]["text"] == "Edit to-do" and initial(modal.view, "title") == "call Tom"
@@ -77,7 +68,7 @@ def test_edit_sends_only_what_changed(stack: SandboxStack, maria: VirtualUser):
 
 
 def test_only_the_owner_the_creator_or_an_admin_may_act(stack: SandboxStack, maria: VirtualUser):
-    confirmation = create(maria, "/todo renewal prep tmrw")
+    confirmation = create_task(maria, "/todo renewal prep tmrw")
     sam = maria.as_user("USAM")
     sam.click("Complete", message=confirmation)
     sam.wait_for_ephemeral(lambda e: "Only the task's owner" in e.text)
@@ -89,7 +80,7 @@ def test_only_the_owner_the_creator_or_an_admin_may_act(stack: SandboxStack, mar
 
 
 def test_a_task_completed_in_leadsquared_is_shown_as_it_is(stack: SandboxStack, maria: VirtualUser):
-    confirmation = create(maria, "/todo quote follow-up tmrw")
+    confirmation = create_task(maria, "/todo quote follow-up tmrw")
     crm_task(stack, "quote follow-up")["StatusCode"] = 1
     maria.click("Reschedule", message=confirmation)
     maria.wait_for_ephemeral(lambda e: "already completed in LeadSquared" in e.text)
@@ -98,7 +89,7 @@ def test_a_task_completed_in_leadsquared_is_shown_as_it_is(stack: SandboxStack, 
 
 
 def test_a_task_deleted_in_leadsquared_is_shown_as_gone(stack: SandboxStack, maria: VirtualUser):
-    confirmation = create(maria, "/todo dead lead check tmrw")
+    confirmation = create_task(maria, "/todo dead lead check tmrw")
     task = crm_task(stack, "dead lead check")
     del stack.lsq.state.tasks[task["UserTaskId"]]
     maria.click("Complete", message=confirmation)
@@ -108,7 +99,7 @@ def test_a_task_deleted_in_leadsquared_is_shown_as_gone(stack: SandboxStack, mar
 
 
 def test_a_task_moved_in_leadsquared_is_completed_and_shown_at_its_new_time(stack: SandboxStack, maria: VirtualUser):
-    confirmation = create(maria, "/todo prep QBR tmrw 10am")
+    confirmation = create_task(maria, "/todo prep QBR tmrw 10am")
     crm_task(stack, "prep QBR")["DueDate"] = "2025-03-12 18:00:00.000"
     maria.click("Complete", message=confirmation)
     maria.wait_for_reply(confirmation, lambda m: "completed this" in m.text)

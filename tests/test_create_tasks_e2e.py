@@ -2,9 +2,6 @@
 
 from datetime import UTC, datetime
 
-import httpx
-
-from bot.sandbox.leadsquared import Fault
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
 from tests.slack_helpers import block, has_block, initial, options, words

@@ -16,7 +16,17 @@ from bot.clock import ScaledClock, SystemClock
 from bot.config import RateLimit
 from bot.crm.errors import BadKeys, BadRequest, NotFound, OutcomeUnknown, RateLimited, ServerError
 from bot.crm.leadsquared import LeadSquared, create_once
-from bot.crm.leadsquared_models import APPOINTMENT, LEAD, OPPORTUNITY, TODO, TaskCreate, TaskTypeRef, TaskUpdate, format_instant, parse_instant
+from bot.crm.leadsquared_models import (
+    APPOINTMENT,
+    LEAD,
+    OPPORTUNITY,
+    TODO,
+    TaskCreate,
+    TaskTypeRef,
+    TaskUpdate,
+    format_instant,
+    parse_instant,
+)
 from bot.sandbox.leadsquared import ACCESS_KEY, SECRET_KEY, Fault, LeadSquaredSandbox, RateLimitRule
 from bot.serving import BackgroundServer
 

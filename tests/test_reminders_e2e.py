@@ -10,22 +10,13 @@ from bot.reminders import Reminders, before_time
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
 from bot.store import Store, iso
-from tests.slack_helpers import eventually, has_block, words
+from tests.slack_helpers import create_task, eventually, has_block, words
 
 LA = ZoneInfo("America/Los_Angeles")
 
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=LA)
-
-
-def create(rep: VirtualUser, line: str, **fields):
-    """Create a task through the modal and return its (new) confirmation."""
-    before = {m.ts for m in rep.channel_messages()}
-    rep.command(line)
-    rep.wait_for_modal("task_modal", where=lambda v: has_block(v.view, "title"))
-    rep.submit(**fields)
-    return rep.wait_for_message(lambda m: m.ts not in before and ("created" in m.text or "booked" in m.text))
 
 
 def move_to(stack: SandboxStack, clock: ManualClock, when: datetime) -> int:
@@ -56,7 +47,7 @@ def test_when_the_before_reminder_is_due():
 
 
 def test_an_appointment_reminder_arrives_before_it_not_earlier(stack: SandboxStack, maria: VirtualUser, clock):
-    create(maria, "/appt demo with Acme tmrw 3pm", task_type="Demo")
+    create_task(maria, "/appt demo with Acme tmrw 3pm", task_type="Demo")
     assert move_to(stack, clock, at("2025-03-05 14:44")) == 0
     assert move_to(stack, clock, at("2025-03-05 14:45")) == 1
     dm = reminder_dms(maria)[-1]
@@ -67,7 +58,7 @@ def test_an_appointment_reminder_arrives_before_it_not_earlier(stack: SandboxSta
 
 
 def test_a_todo_reminds_on_its_day_at_its_time_then_says_when_it_is_overdue(stack, maria, clock):
-    create(maria, "/todo send proposal tmrw 3pm")
+    create_task(maria, "/todo send proposal tmrw 3pm")
     assert move_to(stack, clock, at("2025-03-05 08:59")) == 0
     assert move_to(stack, clock, at("2025-03-05 09:00")) == 1
     assert "send proposal" in reminder_dms(maria)[-1].text
@@ -77,7 +68,7 @@ def test_a_todo_reminds_on_its_day_at_its_time_then_says_when_it_is_overdue(stac
 
 
 def test_snooze_brings_it_back_later(stack: SandboxStack, maria: VirtualUser, clock):
-    create(maria, "/appt client call tmrw 3pm")
+    create_task(maria, "/appt client call tmrw 3pm")
     assert move_to(stack, clock, at("2025-03-05 14:45")) == 1
     dm = reminder_dms(maria)[-1]
     maria.click("Snooze 15 min", message=dm)
@@ -88,7 +79,7 @@ def test_snooze_brings_it_back_later(stack: SandboxStack, maria: VirtualUser, cl
 
 
 def test_completing_from_the_reminder_cancels_what_is_left(stack: SandboxStack, maria: VirtualUser, clock):
-    confirmation = create(maria, "/todo call Priya tmrw 3pm")
+    confirmation = create_task(maria, "/todo call Priya tmrw 3pm")
     move_to(stack, clock, at("2025-03-05 09:00"))
     dm = reminder_dms(maria)[-1]
     maria.click("Complete", message=dm)
@@ -99,13 +90,13 @@ def test_completing_from_the_reminder_cancels_what_is_left(stack: SandboxStack, 
 
 
 def test_a_task_completed_in_leadsquared_gets_no_reminder(stack: SandboxStack, maria: VirtualUser, clock):
-    create(maria, "/todo renew contract tmrw 3pm")
+    create_task(maria, "/todo renew contract tmrw 3pm")
     stack.lsq.tasks_named("renew contract")[0]["StatusCode"] = 1
     assert move_to(stack, clock, at("2025-03-05 09:00")) == 0
 
 
 def test_rescheduling_moves_the_reminders(stack: SandboxStack, maria: VirtualUser, clock):
-    confirmation = create(maria, "/todo prep deck tmrw 3pm")
+    confirmation = create_task(maria, "/todo prep deck tmrw 3pm")
     maria.click("Reschedule", message=confirmation)
     maria.wait_for_modal("reschedule_modal")
     maria.submit(when="fri 3pm")
@@ -115,8 +106,8 @@ def test_rescheduling_moves_the_reminders(stack: SandboxStack, maria: VirtualUse
 
 
 def test_after_downtime_recent_reminders_go_out_late_and_old_ones_wait_for_the_digest(stack, maria, clock):
-    create(maria, "/todo small thing tmrw 3pm")
-    create(maria, "/appt big meeting tmrw 9am")
+    create_task(maria, "/todo small thing tmrw 3pm")
+    create_task(maria, "/appt big meeting tmrw 9am")
     stack.bot_server.call(lambda: stack.bot.services.people.set_preferences("UMARIA", digest_enabled=1))
     # the bot was down from 8:30 to 9:20; the meeting's 8:45 reminder is 35 min late, the to-do's 9:00 one 20 min
     assert move_to(stack, clock, at("2025-03-05 09:20")) == 1
@@ -146,7 +137,7 @@ def test_the_daily_digest_lists_today_and_overdue_for_those_who_opted_in(stack, 
 
 
 def test_two_schedulers_on_one_database_send_each_reminder_once(stack: SandboxStack, maria: VirtualUser, clock):
-    create(maria, "/todo shared db task tmrw 3pm")
+    create_task(maria, "/todo shared db task tmrw 3pm")
     services = stack.bot.services
     second = stack.bot_server.call(lambda: Reminders(Store(stack.settings.taskbot_db, clock), services.people,
                                                      services.slack, services.settings, clock, services.changes))
@@ -160,8 +151,8 @@ def test_two_schedulers_on_one_database_send_each_reminder_once(stack: SandboxSt
 
 
 def test_a_crash_loses_nothing_and_repeats_only_if_it_fell_between_send_and_commit(stack, maria, clock):
-    create(maria, "/todo crash before send tmrw 3pm")
-    create(maria, "/todo crash after send tmrw 3pm")
+    create_task(maria, "/todo crash before send tmrw 3pm")
+    create_task(maria, "/todo crash after send tmrw 3pm")
     reminders = stack.bot.services.reminders
     store = stack.bot.services.store
     clock.advance(at("2025-03-05 09:00") - clock.now())

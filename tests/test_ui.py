@@ -7,8 +7,8 @@ import pytest
 from bot.models import Kind
 from bot.people import CrmUser, Person
 from bot.ui import messages, notices
-from bot.ui.task_lists import home_view
 from bot.ui.metadata import CustomFieldSpec, TaskModalContext
+from bot.ui.task_lists import home_view
 from bot.ui.task_message import TaskCard, confirmation, reminder_text
 from bot.ui.task_modal import TaskForm, read_form, task_modal
 from bot.ui.text import escape

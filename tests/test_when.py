@@ -7,7 +7,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.when import Reading, Recurrence, Refusal, describe, read, read_end, read_recurrence, relative, slack_token, split
+from bot.when import (
+    Reading,
+    Recurrence,
+    Refusal,
+    describe,
+    read,
+    read_end,
+    read_recurrence,
+    relative,
+    slack_token,
+    split,
+)
 
 LA = "America/Los_Angeles"
 NOW = datetime(2025, 3, 4, 10, 15, tzinfo=ZoneInfo(LA))

@@ -15,8 +15,8 @@ from bot.config import Settings
 from bot.sandbox.leadsquared import ACCESS_KEY, SECRET_KEY, LeadSquaredSandbox
 from bot.sandbox.slack import SlackSandbox, seed_workspace
 from bot.sandbox.virtual_user import VirtualUser
-from bot.serving import BackgroundServer
 from bot.server import create_web_app
+from bot.serving import BackgroundServer
 
 SIGNING_SECRET = "sandbox-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-sandbox-0000-bot-token"

@@ -16,7 +16,8 @@ from bot.ui.fields import (
     typeahead_input,
     user_input,
 )
-from bot.ui.ids import CUSTOM_FIELD_PREFIX, DUE_PREVIEW_BLOCK, Field as F, ViewId
+from bot.ui.ids import CUSTOM_FIELD_PREFIX, DUE_PREVIEW_BLOCK, ViewId
+from bot.ui.ids import Field as F
 from bot.ui.kit import context, divider, modal, section
 from bot.ui.metadata import TaskModalContext
 from bot.ui.text import escape

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 import handlers
+from bot.bulk import BulkRuns
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.crm.errors import CRMError
@@ -47,6 +48,7 @@ class Services:
     changes: TaskChanges
     task_views: TaskViews
     reminders: Reminders
+    bulk: BulkRuns
 
     @property
     def notices(self) -> list[str]:
@@ -81,7 +83,7 @@ class Taskbot:
         self.services = Services(
             settings=settings, clock=clock, store=store, slack=slack, lsq=lsq, people=people, tasks=tasks,
             forms=forms, changes=changes, task_views=TaskViews(slack, changes, forms, people, settings, clock, reminders),
-            reminders=reminders,
+            reminders=reminders, bulk=BulkRuns(store, lsq, people, slack, settings, clock),
         )
         signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
         self.bolt = TaskbotBolt(client=slack, signing_secret=signing_secret,
@@ -110,10 +112,17 @@ class Taskbot:
                            settings.lsq_bulk_limit)
 
     def webhook_routes(self) -> list[BaseRoute]:
-        """Routes the CRMs call back on: only with PUBLIC_URL, since the CRM must be able to reach them."""
-        if not self.settings.public_url:
-            return []
-        return [Route("/webhooks/leadsquared/tasks/{token}", self._leadsquared_task_webhook, methods=["POST"])]
+        """Routes the CRMs call back on (they reach them through PUBLIC_URL); each checks a secret."""
+        return [Route("/webhooks/leadsquared/tasks/{token}", self._leadsquared_task_webhook, methods=["POST"]),
+                Route("/webhooks/leadsquared/bulk/{run_id:int}/{secret}", self._bulk_webhook, methods=["POST"])]
+
+    async def _bulk_webhook(self, request: Request) -> Response:
+        try:
+            payload = await request.json()
+        except ValueError:
+            return JSONResponse({"error": "expected JSON"}, status_code=400)
+        accepted = self.services.bulk.webhook(request.path_params["run_id"], request.path_params["secret"], payload)
+        return JSONResponse({"ok": True}) if accepted else Response("not found", status_code=404)
 
     async def _leadsquared_task_webhook(self, request: Request) -> Response:
         if not hmac.compare_digest(request.path_params["token"], webhook_token(self.settings)):
@@ -153,6 +162,9 @@ class Taskbot:
         resumed = await self.services.tasks.resume()
         if resumed:
             log.info("resumed %s unfinished CRM writes", resumed)
+        runs = await self.services.bulk.resume()
+        if runs:
+            log.info("resumed %s unfinished bulk runs", runs)
 
     async def stop(self) -> None:
         if self._reminder_loop is not None:

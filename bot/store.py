@@ -106,6 +106,7 @@ def _initial_schema(db: sqlite_utils.Database) -> None:
             payload TEXT NOT NULL,
             status TEXT NOT NULL,
             crm_id TEXT,
+            request_id TEXT,
             error TEXT
         );
         CREATE INDEX bulk_rows_run ON bulk_rows (run_id, chunk);

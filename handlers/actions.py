@@ -5,7 +5,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.models import Draft, Kind
-from bot.ui import notices
+from bot.ui import bulk_messages, notices
 from bot.ui.ids import WHEN, Action, Field
 from handlers.context import services
 from handlers.replies import task_value, tell
@@ -137,7 +137,27 @@ async def home_preference(ack: Any, body: dict[str, Any], action: dict[str, Any]
     await bot.task_views.publish_home(user)
 
 
+async def bulk_create(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
+    await ack()
+    bot = services(context)
+    run_id = int(action["value"])
+    if not await bot.bulk.start(run_id, body["user"]["id"]):
+        await respond(text=notices.already_handled(), response_type="ephemeral", replace_original=False)
+        return
+    run = bot.bulk.run(run_id)
+    await respond(text=bulk_messages.creating(run["total"], run["channel_id"]), replace_original=True)
+    await bot.bulk.send(run_id)
+
+
+async def bulk_cancel(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
+    await ack()
+    if services(context).bulk.cancel(int(action["value"]), body["user"]["id"]):
+        await respond(text=bulk_messages.not_created(), replace_original=True)
+
+
 def register(app: AsyncApp) -> None:
+    app.action(Action.BULK_CREATE)(bulk_create)
+    app.action(Action.BULK_CANCEL)(bulk_cancel)
     for live in (Field.DUE, Field.TASK_TYPE, Field.KIND):
         app.action(live)(modal_changed)
     app.action(WHEN)(reschedule_typed)

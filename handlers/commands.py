@@ -76,7 +76,13 @@ async def tasks(ack: Any, command: dict[str, Any], context: Any, respond: Any) -
     await respond(text=text, blocks=blocks, response_type="ephemeral")
 
 
+async def bulktasks(ack: Any, command: dict[str, Any], context: Any) -> None:
+    await ack()
+    await services(context).bulk.open_form(command["trigger_id"], command["channel_id"])
+
+
 def register(app: AsyncApp) -> None:
+    app.command(Command.BULK)(bulktasks)
     app.command(Command.TASKS)(tasks)
     app.command(Command.TODO)(todo)
     app.command(Command.APPT)(appt)

@@ -46,6 +46,17 @@ async def reschedule_submitted(ack: Any, view: dict[str, Any], body: dict[str, A
     await bot.task_views.after_modal_change(user, ref)
 
 
+async def bulk_submitted(ack: Any, view: dict[str, Any], body: dict[str, Any], context: Any) -> None:
+    bot = services(context)
+    errors = bot.bulk.submission_error(view)
+    if errors:
+        await ack(response_action="errors", errors=errors)
+        return
+    await ack()
+    await bot.bulk.check_submission(view, body["user"]["id"])
+
+
 def register(app: AsyncApp) -> None:
+    app.view(ViewId.BULK)(bulk_submitted)
     app.view(ViewId.TASK)(task_submitted)
     app.view(ViewId.RESCHEDULE)(reschedule_submitted)

@@ -45,7 +45,8 @@ def parse_instant(value: Any) -> datetime | None:
     return parsed.replace(tzinfo=UTC)
 
 
-LsqInstant = Annotated[datetime, PlainSerializer(format_instant, return_type=str)]
+LsqInstant = Annotated[datetime, BeforeValidator(lambda value: parse_instant(value) if isinstance(value, str) else value),
+                       PlainSerializer(format_instant, return_type=str)]
 ReadInstant = Annotated[datetime | None, BeforeValidator(parse_instant)]
 
 

@@ -20,6 +20,11 @@ class Shortcut(StrEnum):
 class ViewId(StrEnum):
     TASK = "task_modal"
     RESCHEDULE = "reschedule_modal"
+    BULK = "bulk_modal"
+
+
+BULK_LINES = "bulk_lines"
+BULK_FILE = "bulk_file"
 
 
 class Field(StrEnum):
@@ -59,6 +64,8 @@ class Action(StrEnum):
     HOME_TODO_REMINDER_TIME = "home_todo_reminder_time"
     HOME_DIGEST = "home_digest"
     SNOOZE = "reminder_snooze"
+    BULK_CREATE = "bulk_create"
+    BULK_CANCEL = "bulk_cancel"
 
 
 WHEN = "when"

@@ -1,0 +1,223 @@
+"""Bulk input: pasted lines or a CSV into rows, and every row checked before anything is sent.
+
+Pasted: `subject | when | owner email or @mention | lead email or phone | task type`, separated by `|`
+or tab, a header line optional. CSV: LeadSquared's field names (Name, DueDate, EndDate,
+OwnerEmailAddress, LeadEmail or RelatedEntityId, TaskType, Reminder, NotifyBy, Location, Description,
+mx_ custom fields).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.crm.leadsquared_models import (
+    LEAD,
+    NO_NOTIFICATION,
+    NOTIFY_BY_EMAIL,
+    Lead,
+    TaskCreate,
+    TaskType,
+    TaskTypeRef,
+    User,
+)
+from bot.when import Refusal, read, read_end
+
+MAX_ROWS = 5000
+PASTED_COLUMNS = ["name", "due", "owner", "lead", "task_type"]
+HEADERS = {
+    "name": "name", "subject": "name", "title": "name", "task": "name",
+    "duedate": "due", "due": "due", "when": "due", "duetime": "due",
+    "enddate": "end", "end": "end",
+    "owneremailaddress": "owner", "owner": "owner", "owneremail": "owner",
+    "leademail": "lead", "lead": "lead", "leademailaddress": "lead", "leadphone": "lead", "phone": "lead",
+    "relatedentityid": "lead_id", "leadid": "lead_id",
+    "tasktype": "task_type", "type": "task_type",
+    "reminder": "reminder", "notifyby": "notify_by", "location": "location", "description": "description",
+}
+EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
+MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+@dataclass
+class RawRow:
+    number: int
+    values: dict[str, str]
+    custom: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RowError:
+    number: int
+    column: str
+    reason: str
+
+
+@dataclass
+class Checked:
+    valid: list[tuple[RawRow, TaskCreate]]
+    invalid: list[RowError]
+
+
+class TooManyRows(ValueError):
+    pass
+
+
+def _key(header: str) -> str:
+    return re.sub(r"[^a-z0-9_]", "", header.strip().lower())
+
+
+def parse_pasted(text: str) -> list[RawRow]:
+    lines = [line for line in text.splitlines() if line.strip()]
+    rows: list[RawRow] = []
+    for index, line in enumerate(lines, start=1):
+        cells = [cell.strip() for cell in re.split(r"\t|\|(?![^<]*>)", line)]
+        if index == 1 and _key(cells[0]) in ("subject", "name", "title", "task") and len(cells) > 1 and \
+                _key(cells[1]) in HEADERS:
+            continue
+        rows.append(RawRow(index, {column: value for column, value in zip(PASTED_COLUMNS, cells, strict=False)
+                                   if value}))
+    return _limited(rows)
+
+
+def parse_csv(content: bytes) -> list[RawRow]:
+    text = content.decode("utf-8-sig", errors="replace")
+    reader = csv.DictReader(io.StringIO(text))
+    rows: list[RawRow] = []
+    for index, record in enumerate(reader, start=2):
+        values, custom = {}, {}
+        for header, value in record.items():
+            if header is None or value is None or not value.strip():
+                continue
+            if header.strip().lower().startswith("mx_"):
+                custom[header.strip()] = value.strip()
+            elif _key(header) in HEADERS:
+                values[HEADERS[_key(header)]] = value.strip()
+        rows.append(RawRow(index, values, custom))
+    return _limited(rows)
+
+
+def _limited(rows: list[RawRow]) -> list[RawRow]:
+    if len(rows) > MAX_ROWS:
+        raise TooManyRows(f"{len(rows)} rows: at most {MAX_ROWS} at a time")
+    return rows
+
+
+@dataclass
+class Directory:
+    """What validation needs, fetched once per run: users, task types, leads and Slack mentions."""
+
+    users: dict[str, User]
+    task_types: dict[str, TaskType]
+    leads: dict[str, Lead | None]
+    mentions: dict[str, str | None]
+    default_type: str
+
+
+def check(rows: list[RawRow], directory: Directory, now: datetime, tz: str) -> Checked:
+    """Every row against the rules LeadSquared would apply, with a reason per bad cell."""
+    checked = Checked([], [])
+    for row in rows:
+        errors: list[RowError] = []
+        values = row.values
+        name = values.get("name", "")
+        if not name:
+            errors.append(RowError(row.number, "subject", "missing"))
+        due, end = None, None
+        reading = read(values.get("due", ""), now, tz) if values.get("due") else None
+        if reading is None:
+            errors.append(RowError(row.number, "when", "missing"))
+        elif isinstance(reading, Refusal):
+            errors.append(RowError(row.number, "when", _refusal(reading)))
+        elif reading.start is None:
+            errors.append(RowError(row.number, "when", "a length but no start"))
+        else:
+            due, end = reading.start, reading.end
+        if due and values.get("end"):
+            found = read_end(values["end"], due, tz)
+            if isinstance(found, Refusal):
+                errors.append(RowError(row.number, "end", "not after the start" if "after" in found.message
+                                       else "unreadable"))
+            else:
+                end = found
+        owner = _owner(values.get("owner", ""), directory)
+        if isinstance(owner, str):
+            errors.append(RowError(row.number, "owner", owner))
+        type_name = values.get("task_type") or directory.default_type
+        task_type = directory.task_types.get(type_name.lower())
+        if task_type is None:
+            errors.append(RowError(row.number, "task type", f"no task type called {type_name!r}"))
+        else:
+            for required in task_type.mandatory_custom_fields:
+                if not row.custom.get(required.SchemaName):
+                    errors.append(RowError(row.number, required.SchemaName,
+                                           f"{task_type.Name} needs {required.DisplayName or required.SchemaName}"))
+        lead_id = values.get("lead_id")
+        if not lead_id and values.get("lead"):
+            lead = directory.leads.get(values["lead"].lower())
+            if lead is None:
+                errors.append(RowError(row.number, "lead", f"no lead with {values['lead']}"))
+            else:
+                lead_id = lead.ProspectID
+        reminder = values.get("reminder")
+        if reminder and not reminder.isdigit():
+            errors.append(RowError(row.number, "reminder", "minutes, as a whole number"))
+        if errors:
+            checked.invalid += errors
+            continue
+        assert due is not None and task_type is not None and isinstance(owner, User)
+        checked.valid.append((row, TaskCreate(
+            Name=name[:250], Description=values.get("description"), RelatedEntity=LEAD if lead_id else 0,
+            RelatedEntityId=lead_id or "", DueDate=due, EndDate=end if task_type.is_appointment else None,
+            Reminder=int(reminder) if reminder else None,
+            NotifyBy=NOTIFY_BY_EMAIL if values.get("notify_by") == NOTIFY_BY_EMAIL else NO_NOTIFICATION,
+            OwnerId=owner.ID, TaskType=TaskTypeRef(Name=task_type.Name), Location=values.get("location"),
+            CustomFields=row.custom or None)))
+    return checked
+
+
+def _owner(text: str, directory: Directory) -> User | str:
+    if not text:
+        return "missing"
+    mention = MENTION.match(text)
+    email = directory.mentions.get(mention.group(1)) if mention else text.lower()
+    if mention and not email:
+        return "that Slack user's email is not visible to Taskbot"
+    if not email or not EMAIL.match(email):
+        return f"{text!r} is not an email or an @mention"
+    user = directory.users.get(email)
+    if user is None:
+        return f"no LeadSquared user with email {email}"
+    if not user.active:
+        return f"{email} is not an active LeadSquared user"
+    return user
+
+
+def _refusal(refusal: Refusal) -> str:
+    if refusal.kind == "past":
+        return "in the past"
+    if refusal.kind == "ambiguous":
+        return "ambiguous"
+    return "not a time Taskbot can read"
+
+
+def lead_keys(rows: list[RawRow]) -> set[str]:
+    return {row.values["lead"].lower() for row in rows if row.values.get("lead") and not row.values.get("lead_id")}
+
+
+def mention_ids(rows: list[RawRow]) -> set[str]:
+    return {m.group(1) for row in rows if (m := MENTION.match(row.values.get("owner", "")))}
+
+
+def failed_rows_csv(rows: list[tuple[int, str, dict[str, str]]]) -> bytes:
+    """Rows that failed, with why, in the pasted columns: fix them and upload the file again."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Row", "Reason", "Name", "DueDate", "OwnerEmailAddress", "LeadEmail", "TaskType"])
+    for number, reason, values in rows:
+        writer.writerow([number, reason, values.get("name", ""), values.get("due", ""), values.get("owner", ""),
+                         values.get("lead", ""), values.get("task_type", "")])
+    return out.getvalue().encode()

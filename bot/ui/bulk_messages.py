@@ -1,0 +1,85 @@
+"""/bulktasks: the input modal, the check summary, the progress message and the final report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.bulk_rows import Checked
+from bot.ui.fields import text_input
+from bot.ui.ids import BULK_FILE, BULK_LINES, Action, ViewId
+from bot.ui.kit import Block, actions, button, context, input_block, modal, section
+from bot.ui.text import escape
+
+BAR = 10
+SHOWN_ERRORS = 15
+
+
+def bulk_modal(private_metadata: str) -> dict[str, Any]:
+    blocks: list[Block] = [
+        section("One task per line: `subject | when | owner email or @mention | lead email or phone | task type` "
+                "(the last two optional; tabs work too). Or upload a CSV with LeadSquared's column names: Name, "
+                "DueDate, OwnerEmailAddress, LeadEmail, TaskType, Reminder, Location, Description, mx_… fields."),
+        text_input(BULK_LINES, "Paste lines", optional=True, multiline=True,
+                   placeholder="Call Priya | tmrw 3pm | maria@acme.com | priya@acme.com"),
+        input_block(BULK_FILE, "…or upload a CSV", {"type": "file_input", "action_id": BULK_FILE,
+                                                      "filetypes": ["csv"], "max_files": 1}, optional=True),
+        context("Up to 5,000 rows. Every row is checked before anything is created."),
+    ]
+    return modal(ViewId.BULK, "Bulk tasks", blocks, submit="Check rows", private_metadata=private_metadata)
+
+
+def checking(rows: int) -> tuple[str, list[Block]]:
+    text = f":hourglass_flowing_sand: Checking {rows:,} rows…"
+    return text, [section(text)]
+
+
+def problem(text: str) -> tuple[str, list[Block]]:
+    return text, [section(f":warning: {escape(text)}")]
+
+
+def summary(checked: Checked, run_id: int) -> tuple[str, list[Block]]:
+    """N valid; M invalid with row, column and reason; then the choice: create now or fix first."""
+    valid, errors = len(checked.valid), checked.invalid
+    bad_rows = len({error.number for error in errors})
+    text = f"Bulk tasks checked: {valid:,} valid; {bad_rows:,} invalid"
+    blocks: list[Block] = [section(f"*Bulk tasks checked:* *{valid:,} valid*; *{bad_rows:,} invalid*")]
+    for error in errors[:SHOWN_ERRORS]:
+        blocks.append(section(f"Row {error.number} · *{escape(error.column)}*: {escape(error.reason)}"))
+    if len(errors) > SHOWN_ERRORS:
+        blocks.append(context(f"…and {len(errors) - SHOWN_ERRORS:,} more: every one is in the CSV in this thread."))
+    if valid:
+        blocks.append(actions(button(f"Create {valid:,} tasks", Action.BULK_CREATE, str(run_id), style="primary"),
+                              button("Fix first", Action.BULK_CANCEL, str(run_id)), block_id=f"bulk:{run_id}"))
+    else:
+        blocks.append(context("Nothing to create: fix the rows and run `/bulktasks` again."))
+    return text, blocks
+
+
+def creating(valid: int, channel: str | None) -> str:
+    where = f" Progress is in <#{channel}>." if channel else ""
+    return f":rocket: Creating {valid:,} tasks.{where}"
+
+
+def not_created() -> str:
+    return "Nothing was created. Fix the rows (the CSV in this thread lists them) and run `/bulktasks` again."
+
+
+def progress(created: int, failed: int, total: int) -> tuple[str, list[Block]]:
+    done = created + failed
+    share = done / total if total else 1.0
+    filled = round(share * BAR)
+    bar = "▓" * filled + "░" * (BAR - filled)
+    text = f"{bar} {share:.0%} · {created:,}/{total:,} created · {failed:,} failed"
+    return text, [section(f"*Bulk tasks*\n`{text}`")]
+
+
+def report(created: int, failed: int, invalid: int, examples: list[tuple[int, str, dict]]) -> tuple[str, list[Block]]:
+    text = f"Bulk tasks done: {created:,} created, {failed:,} failed, {invalid:,} invalid rows not sent"
+    blocks: list[Block] = [section(f":white_check_mark: *{escape(text)}*")]
+    for number, reason, values in examples:
+        blocks.append(context(f"Row {number} ({escape(values.get('name', ''))}): {escape(reason)}"))
+    if failed or invalid:
+        blocks.append(context("Every row that was not created is in the CSV in this thread."))
+    return text, blocks
+
+

@@ -1,0 +1,82 @@
+"""Bulk input parsing and the per-row checks."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.bulk_rows import Directory, TooManyRows, check, failed_rows_csv, parse_csv, parse_pasted
+from bot.crm.leadsquared_models import Lead, TaskType, User
+
+NOW = datetime(2025, 3, 4, 10, 15, tzinfo=ZoneInfo("America/Los_Angeles"))
+LA = "America/Los_Angeles"
+
+
+def directory() -> Directory:
+    users = [User.from_api({"ID": "u-maria", "EmailAddress": "maria@acme.test", "StatusCode": 0}),
+             User.from_api({"ID": "u-ira", "EmailAddress": "ira@acme.test", "StatusCode": 1})]
+    types = [TaskType.model_validate({"Id": "t1", "TaskTypeName": "Follow Up", "Category": 1}),
+             TaskType.model_validate({"Id": "t2", "TaskTypeName": "Meeting", "Category": 0, "DefaultDuration": 30}),
+             TaskType.model_validate({"Id": "t3", "TaskTypeName": "Docs", "Category": 1, "ColumnConfiguration": [
+                 {"SchemaName": "mx_Custom_1", "DisplayName": "Documents", "Mandatory": True}]})]
+    return Directory(users={u.EmailAddress: u for u in users}, task_types={t.Name.lower(): t for t in types},
+                     leads={"priya@acme.test": Lead(ProspectID="L1", FirstName="Priya"), "nobody@x.test": None},
+                     mentions={"UMARIA": "maria@acme.test", "UHIDDEN": None}, default_type="Follow Up")
+
+
+def test_pasted_lines_with_pipes_or_tabs_and_an_optional_header():
+    rows = parse_pasted("Subject | When | Owner\ncall Priya | tmrw 3pm | maria@acme.test | priya@acme.test\n\n"
+                        "send deck\tfri\tmaria@acme.test\t\tMeeting\n")
+    assert [(r.number, r.values) for r in rows] == [
+        (2, {"name": "call Priya", "due": "tmrw 3pm", "owner": "maria@acme.test", "lead": "priya@acme.test"}),
+        (3, {"name": "send deck", "due": "fri", "owner": "maria@acme.test", "task_type": "Meeting"})]
+
+
+def test_csv_uses_leadsquareds_column_names_and_keeps_custom_fields():
+    content = ("\ufeffName,DueDate,OwnerEmailAddress,LeadEmail,TaskType,Reminder,mx_Custom_1\n"
+               "Collect KYC,2025-03-12 14:00,maria@acme.test,priya@acme.test,Docs,30,passport\n").encode()
+    [row] = parse_csv(content)
+    assert row.number == 2 and row.custom == {"mx_Custom_1": "passport"}
+    assert row.values == {"name": "Collect KYC", "due": "2025-03-12 14:00", "owner": "maria@acme.test",
+                          "lead": "priya@acme.test", "task_type": "Docs", "reminder": "30"}
+
+
+def test_more_than_five_thousand_rows_are_refused():
+    with pytest.raises(TooManyRows):
+        parse_pasted("\n".join(f"t{i} | tmrw | maria@acme.test" for i in range(5001)))
+
+
+def test_valid_rows_become_exact_create_bodies():
+    rows = parse_pasted("call Priya | tmrw 3pm | <@UMARIA|maria> | priya@acme.test\n"
+                        "demo | fri 2pm for 45m | maria@acme.test | | Meeting")
+    checked = check(rows, directory(), NOW, LA)
+    assert checked.invalid == []
+    first, second = (task.body() for _, task in checked.valid)
+    assert first["OwnerId"] == "u-maria" and first["RelatedEntityId"] == "L1" and first["DueDate"] == "2025-03-05 23:00:00"
+    assert second["TaskType"] == {"Name": "Meeting"} and second["EndDate"] == "2025-03-07 22:45:00"
+
+
+@pytest.mark.parametrize("line, column, reason", [
+    (" | tmrw | maria@acme.test", "subject", "missing"),
+    ("x | whenever | maria@acme.test", "when", "not a time Taskbot can read"),
+    ("x | yesterday 3pm | maria@acme.test", "when", "in the past"),
+    ("x | tmrw | ghost@acme.test", "owner", "no LeadSquared user with email ghost@acme.test"),
+    ("x | tmrw | ira@acme.test", "owner", "ira@acme.test is not an active LeadSquared user"),
+    ("x | tmrw | maria", "owner", "'maria' is not an email or an @mention"),
+    ("x | tmrw | <@UHIDDEN>", "owner", "that Slack user's email is not visible to Taskbot"),
+    ("x | tmrw | maria@acme.test | nobody@x.test", "lead", "no lead with nobody@x.test"),
+    ("x | tmrw | maria@acme.test | | Party", "task type", "no task type called 'Party'"),
+    ("x | tmrw | maria@acme.test | | Docs", "mx_Custom_1", "Docs needs Documents"),
+])
+def test_every_bad_cell_is_named_with_its_row_and_reason(line, column, reason):
+    checked = check(parse_pasted("ok | tmrw | maria@acme.test\n" + line), directory(), NOW, LA)
+    assert len(checked.valid) == 1
+    assert [(e.number, e.column, e.reason) for e in checked.invalid] == [(2, column, reason)]
+
+
+def test_failed_rows_come_back_as_a_csv_to_fix_and_upload_again():
+    content = failed_rows_csv([(3, "owner: missing", {"name": "call", "due": "tmrw"})])
+    assert content.decode().splitlines() == ["Row,Reason,Name,DueDate,OwnerEmailAddress,LeadEmail,TaskType",
+                                             "3,owner: missing,call,tmrw,,,"]
+    [row] = parse_csv(content)
+    assert row.values["name"] == "call" and row.values["due"] == "tmrw"

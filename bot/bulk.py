@@ -46,6 +46,7 @@ log = logging.getLogger("taskbot.bulk")
 WEBHOOK_WAIT = 30.0
 PROGRESS_EVERY = 2.0
 SEND_ATTEMPTS = 3
+CHUNKS_IN_FLIGHT = 4
 
 
 class BulkRuns:
@@ -181,16 +182,21 @@ class BulkRuns:
         return True
 
     async def send(self, run_id: int) -> None:
-        """Send every unfinished chunk, confirm it, and keep the progress message current."""
-        last_progress = -PROGRESS_EVERY
+        """Send every unfinished chunk (a few at once; the shared limiter paces them), keep progress current."""
+        last_progress = [-PROGRESS_EVERY]
         chunks = [row[0] for row in self.store.db.execute(
             "SELECT DISTINCT chunk FROM bulk_rows WHERE run_id = ? AND status IN ('queued', 'sending', 'sent') "
             "ORDER BY chunk", [run_id])]
-        for chunk in chunks:
-            await self._send_chunk(run_id, chunk)
-            if self.clock.monotonic() - last_progress >= PROGRESS_EVERY:
+        in_flight = asyncio.Semaphore(CHUNKS_IN_FLIGHT)
+
+        async def one(chunk: int) -> None:
+            async with in_flight:
+                await self._send_chunk(run_id, chunk)
+            if self.clock.monotonic() - last_progress[0] >= PROGRESS_EVERY:
+                last_progress[0] = self.clock.monotonic()
                 await self._progress(run_id)
-                last_progress = self.clock.monotonic()
+
+        await asyncio.gather(*[one(chunk) for chunk in chunks])
         await self._finish(run_id)
 
     async def _send_chunk(self, run_id: int, chunk: int) -> None:

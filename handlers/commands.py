@@ -81,7 +81,12 @@ async def bulktasks(ack: Any, command: dict[str, Any], context: Any) -> None:
     await services(context).bulk.open_form(command["trigger_id"], command["channel_id"])
 
 
+async def meet(ack: Any) -> None:
+    await ack(text=messages.meet_not_available())
+
+
 def register(app: AsyncApp) -> None:
+    app.command(Command.MEET)(meet)
     app.command(Command.BULK)(bulktasks)
     app.command(Command.TASKS)(tasks)
     app.command(Command.TODO)(todo)

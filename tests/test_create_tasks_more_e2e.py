@@ -190,5 +190,9 @@ def test_admins_link_people_whose_emails_differ(stack: SandboxStack, maria: Virt
 
 def test_help_lists_every_command(maria: VirtualUser):
     body = str(maria.command("/taskbot help").body)
-    for command in ("/todo", "/appt", "/meet", "/tasks", "/bulktasks", "/taskbot whoami", "/taskbot link"):
+    for command in ("/todo", "/appt", "/tasks", "/bulktasks", "/taskbot whoami", "/taskbot link"):
         assert command in body
+
+
+def test_meet_says_plainly_that_it_is_not_available_yet(maria: VirtualUser):
+    assert "not available in this version yet" in str(maria.command("/meet Priya demo tmrw 2pm").body)

@@ -18,7 +18,6 @@ from typing import Any
 
 import httpx
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.bulk_rows import (
     Checked,
@@ -32,13 +31,11 @@ from bot.bulk_rows import (
     parse_csv,
     parse_pasted,
 )
-from bot.clock import Clock
-from bot.config import Settings
 from bot.crm.errors import CRMError, OutcomeUnknown
-from bot.crm.leadsquared import BULK_MAX, LeadSquared
+from bot.crm.leadsquared import BULK_MAX
 from bot.crm.leadsquared_models import TaskCreate, parse_instant
-from bot.people import People
-from bot.store import Store, iso
+from bot.service import Service
+from bot.store import iso
 from bot.ui import bulk_messages
 from bot.ui.ids import BULK_FILE, BULK_LINES
 
@@ -49,15 +46,8 @@ SEND_ATTEMPTS = 3
 CHUNKS_IN_FLIGHT = 4
 
 
-class BulkRuns:
-    def __init__(self, store: Store, lsq: LeadSquared, people: People, slack: AsyncWebClient, settings: Settings,
-                 clock: Clock):
-        self.store = store
-        self.lsq = lsq
-        self.people = people
-        self.slack = slack
-        self.settings = settings
-        self.clock = clock
+class BulkRuns(Service):
+    def __post_init__(self) -> None:
         self._webhook_results: dict[str, asyncio.Future] = {}
 
     # ----- checking -----------------------------------------------------------------------------

@@ -15,12 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clock import Clock
-from bot.config import Settings
 from bot.crm.errors import NotFound
-from bot.crm.leadsquared import LeadSquared
 from bot.crm.leadsquared_models import (
     APPOINTMENT,
     LEAD,
@@ -32,8 +28,7 @@ from bot.crm.leadsquared_models import (
     TaskUpdate,
 )
 from bot.models import Draft, Kind
-from bot.people import People
-from bot.store import Store
+from bot.service import Service
 from bot.tasks import BACKEND
 from bot.ui.task_message import TaskCard, change_note, confirmation, reminder_text
 from bot.when import slack_token
@@ -51,15 +46,8 @@ class Outcome:
     notice: str | None = None
 
 
-class TaskChanges:
-    def __init__(self, store: Store, lsq: LeadSquared, people: People, slack: AsyncWebClient, settings: Settings,
-                 clock: Clock):
-        self.store = store
-        self.lsq = lsq
-        self.people = people
-        self.slack = slack
-        self.settings = settings
-        self.clock = clock
+class TaskChanges(Service):
+    def __post_init__(self) -> None:
         self.task_changed: Callable[[int], None] = lambda task_id: None
 
     # ----- who and what ---------------------------------------------------------------------------

@@ -13,12 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clock import Clock
-from bot.config import Settings
 from bot.crm.errors import CRMError, OutcomeUnknown
-from bot.crm.leadsquared import LeadSquared, create_once
+from bot.crm.leadsquared import create_once
 from bot.crm.leadsquared_models import (
     LEAD,
     NO_NOTIFICATION,
@@ -29,8 +26,7 @@ from bot.crm.leadsquared_models import (
     TaskTypeRef,
 )
 from bot.models import Draft, Kind
-from bot.people import People
-from bot.store import Store
+from bot.service import Service
 from bot.ui import notices
 from bot.ui.task_message import TaskCard, confirmation, reminder_text
 
@@ -52,15 +48,8 @@ class Posted:
     fallback: bool
 
 
-class Tasks:
-    def __init__(self, store: Store, lsq: LeadSquared, people: People, slack: AsyncWebClient, settings: Settings,
-                 clock: Clock):
-        self.store = store
-        self.lsq = lsq
-        self.people = people
-        self.slack = slack
-        self.settings = settings
-        self.clock = clock
+class Tasks(Service):
+    def __post_init__(self) -> None:
         self.task_changed: Callable[[int], None] = lambda task_id: None
 
     # ----- create -------------------------------------------------------------------------------

@@ -129,6 +129,8 @@ CONNECTORS = {"at", "on", "by", "due", "@", "around", "about", "before", "~", "a
 END_WORDS = {"-", "–", "to", "till", "until", "through"}
 
 ELAPSED_UNITS = {"seconds", "minutes", "hours"}
+END_OF = [(("next", "week"), ("eow", 1)), (("week",), ("eow", 0)), (("next", "month"), ("eom", 1)),
+          (("month",), ("eom", 0))]
 DATE_KINDS = {"date", "numeric", "dom"}
 DEFAULT_HOUR = 9
 MAX_CLOCK_END = timedelta(hours=12)
@@ -455,28 +457,14 @@ def _step(t: list[str], i: int, spec: Spec) -> int:
         rest = t[i + 2:i + 5]
         skip = 1 if rest[:1] == ["the"] else 0
         rest = rest[skip:]
-        if word == "close" and rest[:1] == ["business"]:
-            spec.part, spec.strong = "eod", True
-            return 3 + skip
         if rest[:1] in (["day"], ["business"]):
             spec.part, spec.strong = "eod", True
             return 3 + skip
-        if rest[:1] == ["week"]:
-            spec.set_day(("eow", 0))
-            spec.part = "eod"
-            return 3 + skip
-        if rest[:2] == ["next", "week"]:
-            spec.set_day(("eow", 1))
-            spec.part = "eod"
-            return 4 + skip
-        if rest[:1] == ["month"]:
-            spec.set_day(("eom", 0))
-            spec.part = "eod"
-            return 3 + skip
-        if rest[:2] == ["next", "month"]:
-            spec.set_day(("eom", 1))
-            spec.part = "eod"
-            return 4 + skip
+        for words, day in END_OF:
+            if rest[:len(words)] == list(words):
+                spec.set_day(day)
+                spec.part = "eod"
+                return 2 + len(words) + skip
         return 0
     # dates
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):

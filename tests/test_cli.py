@@ -136,3 +136,23 @@ def test_doctor_names_the_right_regional_host(tmp_path, slack, lsq):
                     LSQ_ACCESS_KEY=LSQ_ACCESS, LSQ_SECRET_KEY=LSQ_SECRET, COLUMNS="200")
     result = subprocess.run(TASKBOT + ["doctor"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "LSQ_API_URL=https://api-us11.example.test/v2/" in result.stdout
+
+
+def test_socket_mode_connects_and_acks_a_command_over_the_socket(tmp_path, slack):
+    slack.app_token = "xapp-1-sandbox-app-token"
+    env = clean_env(tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=slack.app_token,
+                    SLACK_API_URL=slack.base_url + "/api/", PORT=str(free_port()))
+    process = subprocess.Popen(TASKBOT + ["run"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        slack.wait_for(lambda: slack.socket, timeout=20)
+        envelope = slack.send_envelope("slash_commands", {
+            "command": "/taskbot", "text": "help", "user_id": "UMARIA", "user_name": "maria",
+            "channel_id": "CSALES", "team_id": slack.team_id, "trigger_id": slack.issue_trigger("UMARIA"),
+            "response_url": slack.issue_response_url("CSALES", "UMARIA")})
+        ack = slack.wait_for(lambda: slack.socket_acks.get(envelope), timeout=5)
+        assert "/todo" in str(ack)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=20)
+    assert "Socket Mode connected" in stderr and BOT_TOKEN not in stderr and "xapp-1-sandbox" not in stderr

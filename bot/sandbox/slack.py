@@ -8,6 +8,7 @@ posting rate, view hashes and the view stack depth.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import threading
@@ -21,7 +22,8 @@ from urllib.parse import parse_qs
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from bot.clock import Clock, SystemClock
 from bot.ui.validation import InvalidBlocks, validate_message, validate_view
@@ -150,6 +152,9 @@ class SlackSandbox:
         self.clock = clock or SystemClock()
         self.team_id = team_id
         self.base_url = base_url
+        self.app_token: str | None = None
+        self.socket: tuple[WebSocket, Any] | None = None
+        self.socket_acks: dict[str, Any] = {}
         self.bot_user_id = "UTASKBOT"
         self.bot_id = "BTASKBOT"
         self.granted_scopes = granted_scopes
@@ -259,7 +264,37 @@ class SlackSandbox:
             Route("/response/{token}", self._response_url, methods=["POST"]),
             Route("/files/{file_id}", self._download, methods=["GET"]),
             Route("/upload/{file_id}", self._upload, methods=["POST"]),
+            WebSocketRoute("/link", self._socket_mode),
         ])
+
+    # ----- Socket Mode ----------------------------------------------------------------------------
+
+    async def _socket_mode(self, websocket: WebSocket) -> None:
+        """Slack's Socket Mode link: hello, then envelopes out and acks back."""
+        await websocket.accept()
+        with self.changed:
+            self.socket = (websocket, asyncio.get_running_loop())
+            self.changed.notify_all()
+        await websocket.send_json({"type": "hello", "num_connections": 1, "debug_info": {"host": "sandbox"}})
+        try:
+            while True:
+                ack = await websocket.receive_json()
+                with self.changed:
+                    self.socket_acks[ack.get("envelope_id")] = ack.get("payload")
+                    self.changed.notify_all()
+        except WebSocketDisconnect:
+            with self.changed:
+                self.socket = None
+                self.changed.notify_all()
+
+    def send_envelope(self, kind: str, payload: dict[str, Any]) -> str:
+        """Deliver a request to the bot over Socket Mode, as Slack does; returns the envelope id."""
+        assert self.socket is not None, "no bot is connected over Socket Mode"
+        websocket, loop = self.socket
+        envelope_id = self.new_id("E")
+        envelope = {"envelope_id": envelope_id, "type": kind, "payload": payload, "accepts_response_payload": True}
+        asyncio.run_coroutine_threadsafe(websocket.send_json(envelope), loop).result(5)
+        return envelope_id
 
     async def _api(self, request: Request) -> Response:
         method = request.path_params["method"]
@@ -270,7 +305,7 @@ class SlackSandbox:
         try:
             if handler is None:
                 raise SlackError("unknown_method", 404)
-            if token != self.bot_token:
+            if token != self.bot_token and not (method == "apps.connections.open" and token and token == self.app_token):
                 raise SlackError("invalid_auth")
             with self.changed:
                 fault = self.faults[method].popleft() if self.faults.get(method) else None
@@ -425,6 +460,9 @@ class SlackSandbox:
     def api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"url": "https://sandbox.slack.local/", "team": "Sandbox", "user": "taskbot",
                 "team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id}
+
+    def api_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"url": self.base_url.replace("http://", "ws://") + "/link"}
 
     def api_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel_for_post(args.get("channel"))

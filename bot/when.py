@@ -863,16 +863,6 @@ def _ambiguous(phrase: str, spec: Spec, now: datetime, tz: str) -> Refusal:
                    candidates=tuple(candidates))
 
 
-def read_time(phrase: str, now: datetime, tz: str) -> datetime | Refusal:
-    """Just the instant, for callers that need no end or grain."""
-    result = read(phrase, now, tz)
-    if isinstance(result, Refusal):
-        return result
-    if result.start is None:
-        return Refusal("unreadable", f"{phrase.strip()!r} gives a length but no start; {EXAMPLES}")
-    return result.start
-
-
 MAX_TIME_WORDS = 9
 _WEAK_ALONE = {"morning", "afternoon", "evening", "lunch", "night", "the", "a", "an", "for", "this", "next"}
 
@@ -1158,6 +1148,6 @@ def relative(instant: datetime, now: datetime) -> str:
     return f"in {text}" if ahead else f"{text} ago"
 
 
-__all__ = ["Reading", "Refusal", "Split", "Recurrence", "read", "read_time", "split", "read_end",
+__all__ = ["Reading", "Refusal", "Split", "Recurrence", "read", "split", "read_end",
            "read_recurrence", "describe", "slack_token", "relative", "day_first"]
 

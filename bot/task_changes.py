@@ -75,8 +75,6 @@ class TaskChanges(Service):
         draft = (row.get("details") or {}).get("draft") or {}
         appointment = task.Category == APPOINTMENT
         kind = Kind.APPOINTMENT if appointment else Kind.TODO
-        days_before = int(task.ReminderBeforeDays) if str(task.ReminderBeforeDays or "").isdigit() else None
-        reminder_at = (task.ReminderTime or "")[:5] or None
         opportunity = draft.get("opportunity_name") if task.RelatedEntity == OPPORTUNITY else None
         lead_id = task.RelatedEntityId if task.RelatedEntity == LEAD else draft.get("lead_id")
         return TaskCard(
@@ -86,7 +84,7 @@ class TaskChanges(Service):
             creator_slack_id=row.get("creator_slack_id"), crm_id=task.UserTaskId, lead_id=lead_id,
             lead_name=task.RelatedEntityIdName if task.RelatedEntity == LEAD else draft.get("lead_name"),
             opportunity_name=opportunity,
-            reminder=reminder_text(kind, task.Reminder, days_before, reminder_at),
+            reminder=reminder_text(kind, task.Reminder, task.reminder_days, task.reminder_at),
             location=task.Location or None, status="completed" if task.completed else "open")
 
     async def actionable(self, crm_id: str, actor: str, unchanged: str = "") -> Task | Outcome:
@@ -223,8 +221,7 @@ class TaskChanges(Service):
                 return "owner unknown"
             kind = Kind.APPOINTMENT if task.Category == APPOINTMENT else Kind.TODO
             draft = {"task_type": task.TaskType.Name if task.TaskType else "Task", "reminder_minutes": task.Reminder,
-                     "reminder_days_before": int(task.ReminderBeforeDays) if str(task.ReminderBeforeDays or "").isdigit()
-                     else None, "reminder_time": (task.ReminderTime or "")[:5] or None}
+                     "reminder_days_before": task.reminder_days, "reminder_time": task.reminder_at}
             task_id = self.store.add_task(backend=BACKEND, crm_id=crm_id, kind=kind.value, title=task.Name,
                                           due_utc=task.DueDate, end_utc=task.EndDate, owner_slack_id=owner,
                                           status="open", details={"draft": draft, "source": "leadsquared"})

@@ -186,8 +186,7 @@ class TaskViews:
             opportunity_name=task.RelatedEntityIdName if task.RelatedEntity == OPPORTUNITY else None,
             owner_slack_id=card.owner_slack_id or "", creator_slack_id=card.creator_slack_id or "",
             reminder_minutes=task.Reminder if task.Category == APPOINTMENT else None,
-            reminder_days_before=int(task.ReminderBeforeDays) if str(task.ReminderBeforeDays or "").isdigit() else None,
-            reminder_time=(task.ReminderTime or "")[:5] or None, notify_by_email=task.NotifyBy == "1100",
+            reminder_days_before=task.reminder_days, reminder_time=task.reminder_at, notify_by_email=task.NotifyBy == "1100",
             location=task.Location or None, description=task.Description or None, tz=tz)
 
 

@@ -158,6 +158,16 @@ class Task(_Model):
     def completed(self) -> bool:
         return self.StatusCode == 1
 
+    @property
+    def reminder_days(self) -> int | None:
+        """ReminderBeforeDays as a number (the API sends it as text or a number, or not at all)."""
+        return int(self.ReminderBeforeDays) if str(self.ReminderBeforeDays or "").isdigit() else None
+
+    @property
+    def reminder_at(self) -> str | None:
+        """ReminderTime as HH:MM."""
+        return (self.ReminderTime or "")[:5] or None
+
 
 class TaskPage(_Model):
     RecordCount: int = 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,7 @@ from bot.crm.errors import CRMError
 from bot.models import Kind
 from bot.people import People
 from bot.store import Store, iso, parse_iso
-from bot.task_changes import TaskChanges, is_overdue
+from bot.task_changes import TaskChanges, by_day
 from bot.ui import reminder_messages
 from bot.ui.task_message import TaskCard
 
@@ -192,20 +192,19 @@ class Reminders:
                 continue
             self.store.db.execute("UPDATE users SET digest_last_sent = ? WHERE slack_id = ?",
                                   [local.date().isoformat(), row[0]])
-            await self._digest(person.slack_id, person.tz, local.date(), now)
+            await self._digest(person.slack_id, person.tz, now)
             sent += 1
         return sent
 
-    async def _digest(self, user_id: str, tz: str, today: date, now: datetime) -> None:
+    async def _digest(self, user_id: str, tz: str, now: datetime) -> None:
         try:
             tasks = await self.changes.open_tasks(user_id) or []
         except CRMError as error:
             log.warning("digest for %s without tasks: %s", user_id, error)
             tasks = []
-        zone = ZoneInfo(tz)
-        overdue = [self.changes.card(t) for t in tasks if is_overdue(t, now)]
-        todays = [self.changes.card(t) for t in tasks if not is_overdue(t, now) and t.DueDate
-                  and t.DueDate.astimezone(zone).date() == today]
+        day = by_day(tasks, now, tz)
+        overdue = [self.changes.card(t) for t in day.overdue]
+        todays = [self.changes.card(t) for t in day.today]
         missed = [row[0] for row in self.store.db.execute(
             "SELECT t.title FROM reminders r JOIN tasks t ON t.id = r.task_id WHERE r.status = 'skipped' "
             "AND t.owner_slack_id = ?", [user_id])]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -255,18 +255,38 @@ def is_overdue(task: Task, now: datetime) -> bool:
     return end is not None and end < now
 
 
-def select(tasks: list[Task], which: str, now: datetime, tz: str) -> list[Task]:
-    """today | week | overdue | all: overdue first, then what is coming."""
+@dataclass(frozen=True)
+class Day:
+    """Open tasks as a rep's day sees them: overdue, due today, and the rest to come."""
+
+    overdue: list[Task]
+    today: list[Task]
+    upcoming: list[Task]
+
+
+def by_day(tasks: list[Task], now: datetime, tz: str) -> Day:
+    today = now.astimezone(ZoneInfo(tz)).date()
     overdue = [task for task in tasks if is_overdue(task, now)]
     coming = [task for task in tasks if not is_overdue(task, now)]
+    due_today = [task for task in coming if _due_on(task, today, tz)]
+    return Day(overdue, due_today, [task for task in coming if task not in due_today])
+
+
+def _due_on(task: Task, day: date, tz: str) -> bool:
+    return task.DueDate is not None and task.DueDate.astimezone(ZoneInfo(tz)).date() == day
+
+
+def select(tasks: list[Task], which: str, now: datetime, tz: str) -> list[Task]:
+    """today | week | overdue | all: overdue first, then what is coming."""
+    day = by_day(tasks, now, tz)
     if which == "overdue":
-        return overdue
+        return day.overdue
     if which == "today":
         today = now.astimezone(ZoneInfo(tz)).date()
-        return [task for task in tasks if task.DueDate and task.DueDate.astimezone(ZoneInfo(tz)).date() == today]
+        return [task for task in tasks if _due_on(task, today, tz)]
     if which == "week":
-        return coming
-    return overdue + coming
+        return day.today + day.upcoming
+    return day.overdue + day.today + day.upcoming
 
 
 def editable_fields(draft: Draft) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from bot.forms import TaskForms, preview_text
 from bot.models import Draft, Kind
 from bot.people import People
 from bot.reminders import Reminders
-from bot.task_changes import REFUSAL, Outcome, TaskChanges, editable_fields, is_overdue, select
+from bot.task_changes import REFUSAL, Outcome, TaskChanges, by_day, editable_fields, is_overdue, select
 from bot.tasks import BACKEND
 from bot.ui.ids import WHEN, WHEN_PREVIEW_BLOCK
 from bot.ui.metadata import TaskRef
@@ -73,14 +73,9 @@ class TaskViews:
             except CRMError as error:
                 log.info("Home without tasks for %s: %s", user_id, error)
                 tasks = []
-            now = self.clock.now()
-            today = now.astimezone(ZoneInfo(person.tz)).date()
-            overdue = [t for t in tasks if is_overdue(t, now)]
-            due_today = [t for t in tasks if not is_overdue(t, now) and t.DueDate
-                         and t.DueDate.astimezone(ZoneInfo(person.tz)).date() == today]
-            upcoming = [t for t in tasks if t not in overdue and t not in due_today]
+            day = by_day(tasks, self.clock.now(), person.tz)
             sections = [(name, [(self.changes.card(t), name == "Overdue") for t in group])
-                        for name, group in (("Overdue", overdue), ("Today", due_today), ("Upcoming", upcoming))]
+                        for name, group in (("Overdue", day.overdue), ("Today", day.today), ("Upcoming", day.upcoming))]
         view = home_view(person, crm_user, self.people.preferences(user_id), sections, self.notices())
         await self.slack.views_publish(user_id=user_id, view=view)
 

@@ -21,10 +21,10 @@ from bot.people import People
 from bot.reminders import Reminders
 from bot.task_changes import REFUSAL, Outcome, TaskChanges, by_day, editable_fields, is_overdue, select
 from bot.tasks import BACKEND
-from bot.ui.ids import WHEN, WHEN_PREVIEW_BLOCK
+from bot.ui.ids import WHEN
 from bot.ui.metadata import TaskRef
 from bot.ui.reminder_messages import snoozed
-from bot.ui.task_lists import home_view, reschedule_modal, task_list
+from bot.ui.task_lists import home_view, not_linked, reschedule_modal, task_list, with_preview
 from bot.ui.task_modal import TaskForm
 from bot.when import Reading, Refusal, describe, read, slack_token
 
@@ -51,9 +51,7 @@ class TaskViews:
         tasks = await self.changes.open_tasks(owner)
         heading = HEADINGS[which] if owner == viewer else f"{HEADINGS[which]} · <@{owner}>"
         if tasks is None:
-            text = (f"<@{owner}> is not linked to a LeadSquared user, so there are no tasks to show. "
-                    "An admin can `/taskbot link` them.")
-            return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+            return not_linked(owner)
         now = self.clock.now()
         chosen = select(tasks, which, now, person.tz)
         cards = [(self.changes.card(task), is_overdue(task, now)) for task in chosen]
@@ -107,15 +105,10 @@ class TaskViews:
 
     async def refresh_reschedule(self, view: dict[str, Any]) -> None:
         ref = TaskRef.load(view["private_metadata"])
-        typed = _typed(view)
-        blocks = [dict(block) for block in view["blocks"]]
-        for block in blocks:
-            if block.get("block_id") == WHEN_PREVIEW_BLOCK:
-                block["elements"] = [{"type": "mrkdwn", "text": preview_text(
-                    TaskForm(kind=Kind.TODO, due_text=typed), ref.tz, self.clock.now())}]
-        updated = {key: view[key] for key in ("type", "callback_id", "title", "submit", "close", "private_metadata")}
+        preview = preview_text(TaskForm(kind=Kind.TODO, due_text=_typed(view)), ref.tz, self.clock.now())
         try:
-            await self.slack.views_update(view_id=view["id"], hash=view.get("hash"), view={**updated, "blocks": blocks})
+            await self.slack.views_update(view_id=view["id"], hash=view.get("hash"),
+                                          view=with_preview(view, preview))
         except SlackApiError as error:
             if error.response.get("error") != "hash_conflict":
                 raise

@@ -8,7 +8,7 @@ from bot.models import Kind
 from bot.people import CrmUser, Person
 from bot.ui import messages, notices
 from bot.ui.metadata import CustomFieldSpec, TaskModalContext
-from bot.ui.task_lists import home_view
+from bot.ui.task_lists import home_view, not_linked
 from bot.ui.task_message import TaskCard, confirmation, reminder_text
 from bot.ui.task_modal import TaskForm, read_form, task_modal
 from bot.ui.text import escape
@@ -79,6 +79,7 @@ def test_messages_and_notices_are_valid():
     validate_message(*notices.posted_privately("GDEALROOM"))
     person = Person("UMARIA", "maria", LA, "maria@acme-sales.test")
     validate_view(home_view(person, None, {}, None, ["LeadSquared: sandbox"]))
+    validate_message(*not_linked("UNOCRM"))
     assert "&lt;!channel&gt;" in notices.create_failed("<!channel>", "x", 1)[0]
     assert "Maria Lopez" in messages.whoami(person, CrmUser("id", "maria@acme-sales.test", "Maria Lopez"))
 

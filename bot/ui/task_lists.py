@@ -44,6 +44,12 @@ def task_list(cards: list[tuple[TaskCard, bool]], heading: str, tz: str, page: i
     return blocks
 
 
+def not_linked(owner: str) -> tuple[str, list[Block]]:
+    text = (f"<@{owner}> is not linked to a LeadSquared user, so there are no tasks to show. "
+            "An admin can `/taskbot link` them.")
+    return text, [section(text)]
+
+
 def reschedule_modal(ref: TaskRef, title: str, current: datetime, typed: str, preview: str) -> dict[str, Any]:
     blocks = [
         section(f"Move *{escape(title)}* (now {slack_token(current, ref.tz)})"),
@@ -51,6 +57,14 @@ def reschedule_modal(ref: TaskRef, title: str, current: datetime, typed: str, pr
         context(preview, block_id=WHEN_PREVIEW_BLOCK),
     ]
     return modal(ViewId.RESCHEDULE, "Reschedule", blocks, submit="Move", private_metadata=ref.dump())
+
+
+def with_preview(view: dict[str, Any], preview: str) -> dict[str, Any]:
+    """The open Reschedule modal (as Slack sent it back) with a new reading under the time field."""
+    blocks = [context(preview, block_id=WHEN_PREVIEW_BLOCK) if block.get("block_id") == WHEN_PREVIEW_BLOCK else block
+              for block in view["blocks"]]
+    kept = {key: view[key] for key in ("type", "callback_id", "title", "submit", "close", "private_metadata")}
+    return {**kept, "blocks": blocks}
 
 
 APPOINTMENT_DEFAULTS = [("5", "5 minutes before"), ("10", "10 minutes before"), ("15", "15 minutes before"),

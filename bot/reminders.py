@@ -74,8 +74,7 @@ class Reminders:
         row = self.store.task(task_id)
         if row is None:
             return
-        self.store.db.execute("UPDATE reminders SET status = 'cancelled' WHERE task_id = ? AND status = 'pending'",
-                              [task_id])
+        self._cancel_pending(task_id, (BEFORE, OVERDUE, SNOOZE))
         if row["status"] != "open" or row["due_utc"] is None or not row["owner_slack_id"]:
             self.wake()
             return
@@ -93,15 +92,15 @@ class Reminders:
             self._add(task_id, end, OVERDUE)
         self.wake()
 
-    def cancel(self, task_id: int) -> None:
-        self.store.db.execute("UPDATE reminders SET status = 'cancelled' WHERE task_id = ? AND status = 'pending'",
-                              [task_id])
-
     def snooze(self, task_id: int, until: datetime) -> None:
-        self.store.db.execute("UPDATE reminders SET status = 'cancelled' WHERE task_id = ? AND status = 'pending' "
-                              "AND kind IN (?, ?)", [task_id, BEFORE, SNOOZE])
+        self._cancel_pending(task_id, (BEFORE, SNOOZE))
         self._add(task_id, until, SNOOZE)
         self.wake()
+
+    def _cancel_pending(self, task_id: int, kinds: tuple[str, ...]) -> None:
+        marks = ",".join("?" * len(kinds))
+        self.store.db.execute(f"UPDATE reminders SET status = 'cancelled' WHERE task_id = ? AND status = 'pending' "
+                              f"AND kind IN ({marks})", [task_id, *kinds])
 
     def _add(self, task_id: int, fire_at: datetime, kind: str) -> None:
         self.store.db.execute("INSERT INTO reminders (task_id, fire_at, kind) VALUES (?, ?, ?)",

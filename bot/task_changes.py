@@ -21,7 +21,6 @@ from bot.crm.leadsquared_models import (
     APPOINTMENT,
     LEAD,
     NO_NOTIFICATION,
-    NOT_LINKED,
     NOTIFY_BY_EMAIL,
     OPPORTUNITY,
     Task,
@@ -29,7 +28,7 @@ from bot.crm.leadsquared_models import (
 )
 from bot.models import Draft, Kind
 from bot.service import Service
-from bot.tasks import BACKEND
+from bot.tasks import BACKEND, related_entity
 from bot.ui.task_message import TaskCard, change_note, confirmation, reminder_text
 from bot.when import slack_token
 
@@ -149,12 +148,7 @@ class TaskChanges(Service):
         if "end" in changes and draft.end:
             update.EndDate = draft.end
         if "related" in changes:
-            if draft.opportunity_id:
-                update.RelatedEntity, update.RelatedEntityId = OPPORTUNITY, draft.opportunity_id
-            elif draft.lead_id:
-                update.RelatedEntity, update.RelatedEntityId = LEAD, draft.lead_id
-            else:
-                update.RelatedEntity, update.RelatedEntityId = NOT_LINKED, ""
+            update.RelatedEntity, update.RelatedEntityId = related_entity(draft)
         if "reminder" in changes and draft.kind is Kind.APPOINTMENT:
             update.Reminder = draft.reminder_minutes or 0
         if "notify" in changes:

@@ -37,6 +37,15 @@ CONFIRM_BACKOFF = (2.0, 10.0, 30.0, 120.0)
 CANNOT_POST = {"channel_not_found", "not_in_channel", "is_archived", "restricted_action", "missing_scope"}
 
 
+def related_entity(draft: Draft) -> tuple[int, str]:
+    """What the task hangs on in LeadSquared: the opportunity if one was picked, else the lead, else nothing."""
+    if draft.opportunity_id:
+        return OPPORTUNITY, draft.opportunity_id
+    if draft.lead_id:
+        return LEAD, draft.lead_id
+    return NOT_LINKED, ""
+
+
 class NoCrmUser(CRMError):
     """The owner has no active LeadSquared user the bot can find."""
 
@@ -122,11 +131,7 @@ class Tasks(Service):
         if owner is None:
             person = await self.people.get(draft.owner_slack_id)
             raise NoCrmUser("LeadSquared", notices.no_crm_user(person.name, person.email))
-        entity, entity_id = NOT_LINKED, ""
-        if draft.opportunity_id:
-            entity, entity_id = OPPORTUNITY, draft.opportunity_id
-        elif draft.lead_id:
-            entity, entity_id = LEAD, draft.lead_id
+        entity, entity_id = related_entity(draft)
         appointment = draft.kind is Kind.APPOINTMENT
         return TaskCreate(
             Name=draft.title, Description=draft.description or None, RelatedEntity=entity, RelatedEntityId=entity_id,

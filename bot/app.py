@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from bot.store import Store
 from bot.task_changes import TaskChanges
 from bot.task_views import TaskViews
 from bot.tasks import Tasks
+from bot.webhooks import task_ids, webhook_token
 
 log = logging.getLogger("taskbot")
 
@@ -176,36 +176,6 @@ class Taskbot:
             server.stop()
         self.services.store.close()
         log.info("stopped: in-flight work finished, database closed")
-
-
-def webhook_token(settings: Settings) -> str:
-    """The secret path segment of the webhook URL, derived so there is no extra setting to manage."""
-    seed = settings.secret_values()[0] if settings.secret_values() else "taskbot"
-    return hmac.new(seed.encode(), b"leadsquared-task-webhook", hashlib.sha256).hexdigest()[:32]
-
-
-def webhook_url(settings: Settings) -> str | None:
-    if not settings.public_url:
-        return None
-    return f"{settings.public_url.rstrip('/')}/webhooks/leadsquared/tasks/{webhook_token(settings)}"
-
-
-def task_ids(payload: object) -> list[str]:
-    """Task ids anywhere in a webhook body (LeadSquared's exact payload shape is not documented)."""
-    found: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in ("UserTaskId", "TaskId", "TaskID") and isinstance(value, str) and value not in found:
-                    found.append(value)
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(payload)
-    return found
 
 
 async def drain(exclude: set[asyncio.Task] | None = None, timeout: float = 10.0) -> None:

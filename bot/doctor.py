@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings, SettingsError, load_settings, require_for_http
+from bot.webhooks import webhook_url
 
 MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
 
@@ -127,8 +128,6 @@ async def crm_checks(settings: Settings) -> list[Check]:
                             required=False))
     else:
         checks += await check_leadsquared(settings)
-        from bot.app import webhook_url
-
         url = webhook_url(settings)
         checks.append(Check("LeadSquared webhook", True,
                             f"register {url} for task create, update, complete and reminder" if url

@@ -192,7 +192,7 @@ def test_the_scheduler_loop_sends_on_time_by_itself(tmp_path):
 def test_tasks_made_in_leadsquared_get_reminders_through_the_webhook(tmp_path, clock):
     import httpx
 
-    from bot.app import webhook_token
+    from bot.webhooks import webhook_token
 
     with SandboxStack(tmp_path / "hooks.db", clock=clock, reminder_loop=False,
                       public_url="https://taskbot.example.test") as stack:

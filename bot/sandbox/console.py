@@ -273,7 +273,7 @@ class ConsoleSession:
         element = block["element"]
         state = record.state.get(block["block_id"], {}).get(element["action_id"])
         if state is None:
-            state = self._initial(element)
+            state = initial_state(element)
         for key in ("value", "selected_date", "selected_time"):
             if state.get(key):
                 return self._plain(str(state[key]))
@@ -284,10 +284,6 @@ class ConsoleSession:
         if state.get("selected_options"):
             return "yes"
         return "[dim]–[/dim]"
-
-    @staticmethod
-    def _initial(element: dict) -> dict:
-        return initial_state(element)
 
     def _edit(self, block: dict) -> None:
         assert self.user is not None

@@ -7,8 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import ManualClock
+from bot.sandbox.highlevel import HighLevelSandbox
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
+from tests.highlevel_contract import CONTRACT, Contract
+from tests.highlevel_fixtures import ghl, ghl_client  # noqa: F401
 from tests.lsq_fixtures import client, lsq  # noqa: F401
 
 # Tuesday 4 March 2025, 10:15 in Los Angeles, where Maria works.
@@ -30,3 +33,18 @@ def stack(tmp_path, clock) -> Iterator[SandboxStack]:
 def maria(stack: SandboxStack) -> VirtualUser:
     """A rep in Los Angeles, in #sales."""
     return stack.user("UMARIA", "CSALES")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def highlevel_contract() -> Iterator[Contract]:
+    """Every request the HighLevel client sends anywhere in the suite is checked against the spec."""
+    HighLevelSandbox.observers.append(CONTRACT.observe)
+    yield CONTRACT
+    HighLevelSandbox.observers.remove(CONTRACT.observe)
+
+
+@pytest.fixture(autouse=True)
+def _no_contract_violations(highlevel_contract: Contract) -> Iterator[None]:
+    before = len(highlevel_contract.violations)
+    yield
+    assert highlevel_contract.violations[before:] == [], "the HighLevel client sent requests outside the spec"

@@ -4,7 +4,8 @@ import json
 from datetime import UTC, datetime
 
 from bot.clock import SystemClock
-from bot.sandbox.leadsquared import Fault, RateLimitRule
+from bot.sandbox.faults import Fault
+from bot.sandbox.leadsquared import RateLimitRule
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
 from tests.slack_helpers import eventually, words

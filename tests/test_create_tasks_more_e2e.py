@@ -1,6 +1,6 @@
 """Shortcuts, double submits, retries, CRM failures, private channels and people: end to end."""
 
-from bot.sandbox.leadsquared import Fault
+from bot.sandbox.faults import Fault
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
 from tests.slack_helpers import eventually, has_block, initial, options, words

@@ -27,7 +27,8 @@ from bot.crm.leadsquared_models import (
     format_instant,
     parse_instant,
 )
-from bot.sandbox.leadsquared import ACCESS_KEY, SECRET_KEY, Fault, LeadSquaredSandbox, RateLimitRule
+from bot.sandbox.faults import Fault
+from bot.sandbox.leadsquared import ACCESS_KEY, SECRET_KEY, LeadSquaredSandbox, RateLimitRule
 from bot.serving import BackgroundServer
 
 MARIA = "maria@acme-sales.test"

@@ -19,6 +19,7 @@ from cachetools import TTLCache
 
 from bot.clock import Clock
 from bot.config import RateLimit
+from bot.crm import once
 from bot.crm.errors import BadKeys, BadRequest, CRMError, NotFound, OutcomeUnknown, RateLimited, ServerError
 from bot.crm.leadsquared_models import (
     KeyOwner,
@@ -256,34 +257,9 @@ class LeadSquared:
 
 
 async def create_once(client: LeadSquared, task: TaskCreate, attempts: int = 4, check_first: bool = False) -> str:
-    """Create a task exactly once: an unknown outcome is looked up before anything is sent again.
-
-    `check_first`: an earlier attempt may have reached LeadSquared (a restart mid-send, a retry after
-    an unknown outcome), so look before the first send too. Whenever a send may have happened and
-    the lookup cannot tell, this raises OutcomeUnknown, never a plainer error.
-    """
-    maybe_sent: OutcomeUnknown | None = (
-        OutcomeUnknown(CRM, "an earlier attempt may have reached LeadSquared") if check_first else None)
-    for _ in range(attempts):
-        if maybe_sent is not None:
-            found = await _look_up(client, task, maybe_sent)
-            if found is not None:
-                return found
-        try:
-            return await client.create_task(task)
-        except OutcomeUnknown as unknown:
-            maybe_sent = unknown
-    assert maybe_sent is not None
-    found = await _look_up(client, task, maybe_sent)
-    if found is not None:
-        return found
-    raise maybe_sent
-
-
-async def _look_up(client: LeadSquared, task: TaskCreate, unknown: OutcomeUnknown) -> str | None:
-    try:
+    """Create a LeadSquared task exactly once (see `bot.crm.once`); returns its UserTaskId."""
+    async def find() -> str | None:
         found = await client.find_task(task)
-    except CRMError as error:
-        raise OutcomeUnknown(CRM, "LeadSquared did not confirm, and checking failed; it will be checked again "
-                                  "before any retry", str(error)) from error
-    return found.UserTaskId if found is not None else None
+        return found.UserTaskId if found is not None else None
+
+    return await once.create_once(lambda: client.create_task(task), find, CRM, attempts, check_first)

@@ -28,23 +28,11 @@ from starlette.routing import Route
 
 from bot.clock import Clock, SystemClock
 from bot.crm.leadsquared_models import LSQ_FORMAT
+from bot.sandbox.faults import DroppedResponse, Fault, fault_for
 
 ACCESS_KEY = "u$sandbox-access-key"
 SECRET_KEY = "sandbox-secret-key-0123456789abcdef"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
-
-
-@dataclass
-class Fault:
-    """What to do to calls of one endpoint: fail some, slow all, or lose the answer."""
-
-    error_rate: float = 0.0
-    error_status: int = 500
-    latency: float = 0.0
-    timeout_after_processing: float = 0.0
-    drop_after_processing: float = 0.0
-    hold: float = 1.0
-    times: int | None = None
 
 
 @dataclass
@@ -162,7 +150,7 @@ class LeadSquaredSandbox:
             self._record(path, body, "rate limited")
             return self._error(self.rate.reply_status, "MXAPIRateLimitExceededException",
                                f"API calls exceeded the limit of {self.rate.calls} in {self.rate.seconds:g} second(s)")
-        fault = self._fault_for(path)
+        fault = fault_for(self.faults, path)
         if fault and fault.latency:
             await asyncio.sleep(fault.latency)
         if fault and fault.error_rate and self.random.random() < fault.error_rate:
@@ -179,18 +167,8 @@ class LeadSquaredSandbox:
         if fault and fault.timeout_after_processing and self.random.random() < fault.timeout_after_processing:
             await asyncio.sleep(fault.hold)
         if fault and fault.drop_after_processing and self.random.random() < fault.drop_after_processing:
-            return _DroppedResponse()
+            return DroppedResponse()
         return JSONResponse(result)
-
-    def _fault_for(self, path: str) -> Fault | None:
-        for endpoint, fault in self.faults.items():
-            if path.endswith(endpoint):
-                if fault.times is not None:
-                    if fault.times <= 0:
-                        return None
-                    fault.times -= 1
-                return fault
-        return None
 
     def _over_limit(self) -> bool:
         if not self.rate.enabled:
@@ -313,18 +291,6 @@ class LeadSquaredSandbox:
 
     def next_request_id(self) -> str:
         return str(next(self._auto) * 5184017)
-
-
-class _DroppedResponse(Response):
-    """Promise a body and close the connection before sending it: the answer is lost mid-way."""
-
-    def __init__(self) -> None:
-        super().__init__(content=b"{}", media_type="application/json")
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")]})
-        await send({"type": "http.response.body", "body": b'{"Status":', "more_body": False})
 
 
 # ----- endpoints -----------------------------------------------------------------------------------

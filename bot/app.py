@@ -17,9 +17,14 @@ from bot.bulk import BulkRuns
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.crm.errors import CRMError
+from bot.crm.highlevel import HighLevel
 from bot.crm.leadsquared import LeadSquared
 from bot.forms import TaskForms
+from bot.meet_forms import MeetForms
+from bot.meetings import CREATE as MEET_CREATE
+from bot.meetings import Meetings
 from bot.middleware import TaskbotBolt, install
+from bot.outbox import Outbox
 from bot.people import People
 from bot.reminders import Reminders
 from bot.serving import BackgroundServer
@@ -27,6 +32,7 @@ from bot.slack_client import PacedWebClient
 from bot.store import Store
 from bot.task_changes import TaskChanges
 from bot.task_views import TaskViews
+from bot.tasks import CREATE as TASK_CREATE
 from bot.tasks import Tasks
 from bot.webhooks import task_ids, webhook_token
 
@@ -42,8 +48,12 @@ class Services:
     store: Store
     slack: AsyncWebClient
     lsq: LeadSquared
+    ghl: HighLevel
     people: People
+    outbox: Outbox
     tasks: Tasks
+    meetings: Meetings
+    meet_forms: MeetForms
     forms: TaskForms
     changes: TaskChanges
     task_views: TaskViews
@@ -57,7 +67,7 @@ class Services:
         if self.settings.lsq_is_sandbox:
             notes.append("LeadSquared: sandbox (no LSQ_ACCESS_KEY / LSQ_SECRET_KEY set); tasks are not real")
         if self.settings.ghl_is_sandbox:
-            notes.append("HighLevel: sandbox (no GHL_TOKEN / GHL_LOCATION_ID set)")
+            notes.append("HighLevel: sandbox (no GHL_TOKEN / GHL_LOCATION_ID set); /meet bookings are not real")
         return notes
 
 
@@ -71,6 +81,7 @@ class Taskbot:
         clock = clock or SystemClock()
         self.sandboxes: list[BackgroundServer] = []
         lsq = self._leadsquared(settings, clock)
+        ghl = self._highlevel(settings, clock)
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         slack = PacedWebClient(token=token, base_url=settings.slack_api_url, clock=clock)
         store = Store(settings.taskbot_db, clock)
@@ -78,11 +89,15 @@ class Taskbot:
         forms = TaskForms(slack, lsq, people, settings, clock)
         changes = TaskChanges(store, lsq, people, slack, settings, clock)
         tasks = Tasks(store, lsq, people, slack, settings, clock)
+        meet_forms = MeetForms(slack, ghl, people, settings, clock)
+        meetings = Meetings(store, lsq, people, slack, settings, clock, ghl=ghl, forms=meet_forms)
+        outbox = Outbox(store, slack, clock)
+        outbox.writers = {TASK_CREATE: tasks, MEET_CREATE: meetings}
         reminders = Reminders(store, people, slack, settings, clock, changes)
         tasks.task_changed = changes.task_changed = reminders.schedule
         self.services = Services(
-            settings=settings, clock=clock, store=store, slack=slack, lsq=lsq, people=people, tasks=tasks,
-            forms=forms, changes=changes, task_views=TaskViews(slack, changes, forms, people, settings, clock, reminders),
+            settings=settings, clock=clock, store=store, slack=slack, lsq=lsq, ghl=ghl, people=people, outbox=outbox,
+            tasks=tasks, meetings=meetings, meet_forms=meet_forms, forms=forms, changes=changes, task_views=TaskViews(slack, changes, forms, people, settings, clock, reminders),
             reminders=reminders, bulk=BulkRuns(store, lsq, people, slack, settings, clock),
         )
         signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
@@ -110,6 +125,18 @@ class Taskbot:
         self.lsq_sandbox = sandbox
         return LeadSquared(server.url + "/v2/", ACCESS_KEY, SECRET_KEY, clock, settings.lsq_limit,
                            settings.lsq_bulk_limit)
+
+    def _highlevel(self, settings: Settings, clock: Clock) -> HighLevel:
+        if not settings.ghl_is_sandbox:
+            return HighLevel.from_settings(settings, clock)
+        from bot.sandbox.highlevel import COMPANY_ID, LOCATION_ID, TOKEN, HighLevelSandbox
+
+        sandbox = HighLevelSandbox(clock=clock)
+        server = BackgroundServer(sandbox.asgi()).start()
+        sandbox.base_url = server.url
+        self.sandboxes.append(server)
+        self.ghl_sandbox = sandbox
+        return HighLevel(server.url, TOKEN, LOCATION_ID, clock, company_id=COMPANY_ID)
 
     def webhook_routes(self) -> list[BaseRoute]:
         """Routes the CRMs call back on (they reach them through PUBLIC_URL); each checks a secret."""
@@ -159,7 +186,7 @@ class Taskbot:
             self._reminder_loop = asyncio.get_running_loop().create_task(self.services.reminders.run_forever())
 
     async def _resume(self) -> None:
-        resumed = await self.services.tasks.resume()
+        resumed = await self.services.outbox.resume()
         if resumed:
             log.info("resumed %s unfinished CRM writes", resumed)
         runs = await self.services.bulk.resume()
@@ -172,6 +199,7 @@ class Taskbot:
             await asyncio.gather(self._reminder_loop, return_exceptions=True)
         await drain(exclude=self._serving_tasks)
         await self.services.lsq.aclose()
+        await self.services.ghl.aclose()
         for server in self.sandboxes:
             server.stop()
         self.services.store.close()

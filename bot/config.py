@@ -34,6 +34,7 @@ WHERE_TO_GET: dict[str, str] = {
     "GHL_TOKEN": "HighLevel sub-account > Settings > Private Integrations > token",
     "GHL_LOCATION_ID": "HighLevel sub-account > Settings > Business Profile > Location ID",
     "GHL_CALENDAR_ID": "HighLevel > Calendars > Calendar settings > the calendar's id",
+    "GHL_COMPANY_ID": "HighLevel agency > Settings > Company ID (optional; lets one search find a calendar's team)",
     "TASKBOT_DB": "a writable file path, e.g. ./taskbot.db",
     "TASKBOT_ADMINS": "comma-separated Slack member ids (profile > ... > Copy member ID)",
     "DEFAULT_TZ": "an IANA zone name such as America/New_York",
@@ -85,6 +86,7 @@ class Settings(BaseSettings):
     ghl_token: SecretStr | None = None
     ghl_location_id: str | None = None
     ghl_calendar_id: str | None = None
+    ghl_company_id: str | None = None
 
     taskbot_db: Path = Path("./taskbot.db")
     taskbot_admins: str = ""

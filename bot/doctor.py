@@ -12,7 +12,9 @@ from rich.table import Table
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.clock import SystemClock
 from bot.config import Settings, SettingsError, load_settings, require_for_http
+from bot.crm.errors import BadKeys, CRMError
 from bot.webhooks import webhook_url
 
 MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
@@ -95,8 +97,6 @@ async def check_leadsquared(settings: Settings) -> list[Check]:
     """The keys work, and LSQ_API_URL is the account's own regional host."""
     from urllib.parse import urlparse
 
-    from bot.clock import SystemClock
-    from bot.crm.errors import BadKeys, CRMError
     from bot.crm.leadsquared import LeadSquared
 
     assert settings.lsq_access_key and settings.lsq_secret_key
@@ -136,6 +136,35 @@ async def crm_checks(settings: Settings) -> list[Check]:
     if settings.ghl_is_sandbox:
         checks.append(Check("HighLevel", True, "sandbox (set GHL_TOKEN and GHL_LOCATION_ID for your account)",
                             required=False))
+    else:
+        checks += await check_highlevel(settings)
+    return checks
+
+
+async def check_highlevel(settings: Settings) -> list[Check]:
+    """The token opens the location's calendars, and GHL_CALENDAR_ID is one of them."""
+    from bot.crm.highlevel import HighLevel
+
+    client = HighLevel.from_settings(settings, SystemClock(), timeout=10, attempts=2)
+    try:
+        calendars = await client.calendars()
+    except BadKeys as error:
+        return [Check("HighLevel token", False, error.message,
+                      "create a Private Integration token with calendars, contacts and users scopes")]
+    except CRMError as error:
+        return [Check("HighLevel token", False, error.message, "check GHL_API_URL, GHL_LOCATION_ID and the network")]
+    finally:
+        await client.aclose()
+    checks = [Check("HighLevel token", True, f"{len(calendars)} calendars in location {settings.ghl_location_id}")]
+    known = {calendar.id: calendar for calendar in calendars}
+    if settings.ghl_calendar_id and settings.ghl_calendar_id not in known:
+        names = ", ".join(f"{c.name} ({c.id})" for c in calendars) or "none"
+        checks.append(Check("HighLevel calendar", False, f"GHL_CALENDAR_ID {settings.ghl_calendar_id} is not in "
+                            "this location", f"use one of: {names}"))
+    elif calendars:
+        default = known.get(settings.ghl_calendar_id or "") or calendars[0]
+        checks.append(Check("HighLevel calendar", True, f"/meet books on {default.name} by default "
+                            f"({default.slot_minutes}-minute slots)"))
     return checks
 
 

@@ -62,10 +62,10 @@ def preview_text(form: TaskForm, tz: str, now: datetime) -> str:
         return text
     if isinstance(result, Reading):
         return ":warning: That's a length; say when it starts too"
-    return f":warning: {escape(_refusal_text(result, tz))}"
+    return f":warning: {escape(refusal_text(result, tz))}"
 
 
-def _refusal_text(refusal: Refusal, tz: str) -> str:
+def refusal_text(refusal: Refusal, tz: str) -> str:
     if refusal.kind == "past" and refusal.reading:
         return f"That's in the past: I read it as {describe(refusal.reading, tz)}."
     if refusal.kind == "ambiguous":
@@ -284,7 +284,7 @@ class TaskForms:
             return None
         result = read(form.due_text, now, tz)
         if isinstance(result, Refusal):
-            errors[F.DUE] = _refusal_text(result, tz)
+            errors[F.DUE] = refusal_text(result, tz)
             return None
         if result.start is None:
             errors[F.DUE] = "That's a length; say when it starts, e.g. `fri 2pm for 45m`."

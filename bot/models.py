@@ -43,6 +43,40 @@ class Draft(BaseModel):
     tz: str = "UTC"
 
 
+class NewContact(BaseModel):
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+
+class MeetDraft(BaseModel):
+    """A HighLevel appointment to book; saved in the outbox like a task's draft."""
+
+    calendar_id: str
+    calendar_name: str
+    contact_id: str | None = None
+    new_contact: NewContact | None = None
+    contact_name: str
+    title: str
+    start: datetime
+    end: datetime
+    rrule: str | None = None
+    repeat_text: str | None = None
+    location_type: str | None = None
+    address: str | None = None
+    status: str = "confirmed"
+    assigned_user_id: str
+    assigned_user_name: str
+    assigned_slack_id: str | None = None
+    notify: bool = True
+    description: str | None = None
+    owner_slack_id: str
+    creator_slack_id: str
+    channel_id: str | None = None
+    thread_ts: str | None = None
+    tz: str = "UTC"
+
+
 class TaskRecord(BaseModel):
     """A task the bot created or touched, with where its confirmation thread lives."""
 

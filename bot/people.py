@@ -105,6 +105,14 @@ class People:
         row = self.store.db.execute("SELECT slack_id FROM users WHERE lsq_user_id = ?", [crm_user_id]).fetchone()
         return row[0] if row else None
 
+    def slack_id_for_email(self, email: str | None) -> str | None:
+        """Who has this email (their Slack profile's or the one an admin linked), among people the bot has met."""
+        if not email:
+            return None
+        row = self.store.db.execute("SELECT slack_id FROM users WHERE lower(coalesce(email_override, email)) = ?",
+                                    [email.lower()]).fetchone()
+        return row[0] if row else None
+
     def set_preferences(self, slack_id: str, **preferences: object) -> None:
         self.store.db["users"].update(slack_id, preferences)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import uvicorn
@@ -33,18 +33,18 @@ async def health(bot: Taskbot) -> tuple[int, dict[str, Any]]:
     except (SlackApiError, OSError, asyncio.TimeoutError) as error:
         log.warning("healthz: Slack unreachable: %s", type(error).__name__)
         report["slack"] = "unreachable"
-    report["leadsquared"] = await _leadsquared_health(bot)
-    report["highlevel"] = "sandbox" if services.settings.ghl_is_sandbox else "configured"
+    report["leadsquared"] = await _crm_health(services.settings.lsq_is_sandbox, services.lsq.task_types)
+    report["highlevel"] = await _crm_health(services.settings.ghl_is_sandbox, services.ghl.calendars)
     required_down = report["database"] != "ok" or report["slack"] != "ok"
     report["status"] = "unavailable" if required_down else "ok"
     return (503 if required_down else 200), report
 
 
-async def _leadsquared_health(bot: Taskbot) -> str:
-    if bot.settings.lsq_is_sandbox:
+async def _crm_health(sandbox: bool, probe: Callable[[], Awaitable[object]]) -> str:
+    if sandbox:
         return "sandbox"
     try:
-        await asyncio.wait_for(bot.services.lsq.task_types(), timeout=3)
+        await asyncio.wait_for(probe(), timeout=3)
     except (CRMError, asyncio.TimeoutError):
         return "unreachable"
     return "configured"

@@ -1,12 +1,15 @@
 """Buttons and live inputs."""
 
+import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.models import Draft, Kind
+from bot.crm.highlevel_models import AppointmentStatus
+from bot.meetings import CREATE as MEET_CREATE
+from bot.models import Draft, Kind, MeetDraft
 from bot.ui import bulk_messages, notices
-from bot.ui.ids import WHEN, Action, Field
+from bot.ui.ids import MEET_LIVE_FIELDS, WHEN, Action, Field
 from handlers.context import services
 from handlers.replies import task_value, tell
 
@@ -22,39 +25,81 @@ async def reschedule_typed(ack: Any, body: dict[str, Any], context: Any) -> None
     await services(context).task_views.refresh_reschedule(body["view"])
 
 
-async def own_draft(body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> Draft | None:
-    """The saved draft behind a failure DM's button, if the person clicking wrote it."""
-    saved = services(context).tasks.draft_of(int(action["value"]))
-    if saved is None or saved[0].creator_slack_id != body["user"]["id"]:
+async def own_draft(body: dict[str, Any], action: dict[str, Any], context: Any,
+                    respond: Any) -> tuple[str, dict[str, Any]] | None:
+    """The kind and saved draft behind a failure DM's button, if the person clicking wrote it."""
+    saved = services(context).outbox.saved(int(action["value"]))
+    if saved is None or saved[1]["creator_slack_id"] != body["user"]["id"]:
         await respond(text=notices.not_yours(), response_type="ephemeral", replace_original=False)
         return None
-    return saved[0]
+    return saved
 
 
 async def retry_operation(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
     await ack()
     bot = services(context)
-    draft = await own_draft(body, action, context, respond)
-    if draft is None:
+    saved = await own_draft(body, action, context, respond)
+    if saved is None:
         return
     operation_id = int(action["value"])
-    if not bot.tasks.claim_retry(operation_id):
+    if not bot.outbox.claim_retry(operation_id):
         await respond(text=notices.already_handled(), response_type="ephemeral", replace_original=False)
         return
-    text, blocks = notices.retrying(draft.title)
+    text, blocks = notices.retrying(saved[1]["title"])
     await respond(text=text, blocks=blocks, replace_original=True)
-    await bot.tasks.process(operation_id)
+    await bot.outbox.process(operation_id)
 
 
 async def edit_draft(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
     await ack()
-    draft = await own_draft(body, action, context, respond)
-    if draft is None:
+    saved = await own_draft(body, action, context, respond)
+    if saved is None:
         return
     bot = services(context)
-    await bot.forms.open(trigger_id=body["trigger_id"], user_id=body["user"]["id"], kind=draft.kind,
-                         channel_id=draft.channel_id, thread_ts=draft.thread_ts, form=bot.forms.form_of(draft),
-                         retry_of=int(action["value"]))
+    kind, payload = saved
+    user, retry_of = body["user"]["id"], int(action["value"])
+    if kind == MEET_CREATE:
+        meeting = MeetDraft.model_validate(payload)
+        await bot.meet_forms.open(trigger_id=body["trigger_id"], user_id=user, channel_id=meeting.channel_id,
+                                  thread_ts=meeting.thread_ts, form=bot.meet_forms.form_of(meeting), retry_of=retry_of)
+        return
+    draft = Draft.model_validate(payload)
+    await bot.forms.open(trigger_id=body["trigger_id"], user_id=user, kind=draft.kind, channel_id=draft.channel_id,
+                         thread_ts=draft.thread_ts, form=bot.forms.form_of(draft), retry_of=retry_of)
+
+
+async def meet_changed(ack: Any, body: dict[str, Any], context: Any) -> None:
+    """The /meet modal's start, calendar, contact or host changed: read it again and check free slots."""
+    await ack()
+    await services(context).meet_forms.refresh(body["view"], body["user"]["id"])
+
+
+async def meet_slot_picked(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+    await ack()
+    await services(context).meet_forms.refresh(body["view"], body["user"]["id"], picked_slot=action["value"])
+
+
+async def meet_reschedule(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, client: Any,
+                          respond: Any) -> None:
+    await ack()
+    notice = await services(context).meetings.open_reschedule(body["trigger_id"], action["value"],
+                                                              body["user"]["id"])
+    if notice:
+        await tell(body, client, respond, notice)
+
+
+async def meet_status(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, client: Any,
+                      respond: Any) -> None:
+    """Cancel, Showed or No-show on a meeting's confirmation."""
+    await ack()
+    status = MEET_STATUS_ACTIONS[action["action_id"]]
+    outcome = await services(context).meetings.set_status(action["value"], body["user"]["id"], status)
+    if outcome.notice:
+        await tell(body, client, respond, outcome.notice)
+
+
+MEET_STATUS_ACTIONS = {Action.MEET_CANCEL: AppointmentStatus.CANCELLED, Action.MEET_SHOWED: AppointmentStatus.SHOWED,
+                       Action.MEET_NOSHOW: AppointmentStatus.NOSHOW}
 
 
 async def complete(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, client: Any,
@@ -168,6 +213,12 @@ def register(app: AsyncApp) -> None:
     app.action(Action.RESCHEDULE)(reschedule)
     app.action(Action.EDIT)(edit)
     app.action(Action.LIST_PAGE)(list_page)
+    for live in MEET_LIVE_FIELDS:
+        app.action(live)(meet_changed)
+    app.action(re.compile(f"^{Action.MEET_SLOT}:"))(meet_slot_picked)
+    app.action(Action.MEET_RESCHEDULE)(meet_reschedule)
+    for status_action in MEET_STATUS_ACTIONS:
+        app.action(status_action)(meet_status)
     app.action(Action.HOME_NEW_TODO)(home_new_todo)
     app.action(Action.HOME_NEW_APPOINTMENT)(home_new_appointment)
     for preference in (Action.HOME_APPT_REMINDER, Action.HOME_TODO_REMINDER_TIME, Action.HOME_DIGEST):

@@ -81,8 +81,11 @@ async def bulktasks(ack: Any, command: dict[str, Any], context: Any) -> None:
     await services(context).bulk.open_form(command["trigger_id"], command["channel_id"])
 
 
-async def meet(ack: Any) -> None:
-    await ack(text=messages.meet_not_available())
+async def meet(ack: Any, command: dict[str, Any], context: Any) -> None:
+    """`/meet [text]`: a HighLevel appointment, prefilled from the text."""
+    await ack()
+    await services(context).meet_forms.open(trigger_id=command["trigger_id"], user_id=command["user_id"],
+                                            text=command.get("text") or "", channel_id=command["channel_id"])
 
 
 def register(app: AsyncApp) -> None:

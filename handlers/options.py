@@ -5,7 +5,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.crm.errors import CRMError
-from bot.ui.ids import Field
+from bot.ui.ids import Field, MeetField
 from handlers.context import services
 
 
@@ -23,6 +23,14 @@ async def opportunities(ack: Any, body: dict[str, Any], context: Any) -> None:
         await ack(options=[])
 
 
+async def contacts(ack: Any, payload: dict[str, Any], context: Any) -> None:
+    try:
+        await ack(options=await services(context).meet_forms.contact_options(payload.get("value") or ""))
+    except CRMError:
+        await ack(options=[])
+
+
 def register(app: AsyncApp) -> None:
+    app.options(MeetField.CONTACT)(contacts)
     app.options(Field.LEAD)(leads)
     app.options(Field.OPPORTUNITY)(opportunities)

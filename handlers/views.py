@@ -4,8 +4,10 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.meetings import CREATE as MEET_CREATE
+from bot.tasks import CREATE as TASK_CREATE
 from bot.ui.ids import ViewId
-from bot.ui.metadata import TaskModalContext, TaskRef
+from bot.ui.metadata import MeetModalContext, TaskModalContext, TaskRef
 from handlers.context import services
 
 
@@ -25,8 +27,39 @@ async def task_submitted(ack: Any, view: dict[str, Any], body: dict[str, Any], c
             await client.chat_postMessage(channel=user, text=outcome.notice)
         await bot.task_views.refresh_home(user)
         return
-    await bot.tasks.submit(draft, key=f"view:{view['id']}", replaces=ctx.retry_of)
+    await bot.outbox.submit(TASK_CREATE, f"view:{view['id']}", {"draft": draft.model_dump(mode="json")},
+                            replaces=ctx.retry_of)
     await bot.task_views.refresh_home(user)
+
+
+async def meet_submitted(ack: Any, view: dict[str, Any], body: dict[str, Any], context: Any) -> None:
+    bot = services(context)
+    draft, errors = await bot.meet_forms.validate(view, body["user"]["id"])
+    if errors:
+        await ack(response_action="errors", errors=errors)
+        return
+    await ack()
+    assert draft is not None
+    await bot.outbox.submit(MEET_CREATE, f"view:{view['id']}", {"draft": draft.model_dump(mode="json")},
+                            replaces=MeetModalContext.load(view["private_metadata"]).retry_of)
+
+
+async def meet_reschedule_submitted(ack: Any, view: dict[str, Any], body: dict[str, Any], context: Any,
+                                    client: Any) -> None:
+    bot = services(context)
+    start, errors = bot.task_views.read_reschedule(view)
+    ref = TaskRef.load(view["private_metadata"])
+    if start is not None:
+        errors = await bot.meetings.move_errors(ref.crm_id, start, ref.tz)
+    if errors:
+        await ack(response_action="errors", errors=errors)
+        return
+    await ack()
+    assert start is not None
+    user = body["user"]["id"]
+    outcome = await bot.meetings.reschedule(ref.crm_id, user, start)
+    if outcome.notice:
+        await client.chat_postMessage(channel=user, text=outcome.notice)
 
 
 async def reschedule_submitted(ack: Any, view: dict[str, Any], body: dict[str, Any], context: Any,
@@ -60,3 +93,5 @@ def register(app: AsyncApp) -> None:
     app.view(ViewId.BULK)(bulk_submitted)
     app.view(ViewId.TASK)(task_submitted)
     app.view(ViewId.RESCHEDULE)(reschedule_submitted)
+    app.view(ViewId.MEET)(meet_submitted)
+    app.view(ViewId.MEET_RESCHEDULE)(meet_reschedule_submitted)

@@ -166,7 +166,7 @@ def crashed_mid_send(stack: SandboxStack, title: str, reached_crm: bool) -> None
 def test_a_restart_finishes_what_a_crash_interrupted_without_duplicates(stack: SandboxStack, maria: VirtualUser):
     crashed_mid_send(stack, "sent before the crash", reached_crm=True)
     crashed_mid_send(stack, "lost in the crash", reached_crm=False)
-    resumed = stack.bot_server.run_coroutine(stack.bot.services.tasks.resume())
+    resumed = stack.bot_server.run_coroutine(stack.bot.services.outbox.resume())
     assert resumed == 2
     for title in ("sent before the crash", "lost in the crash"):
         maria.wait_for_message(lambda m, title=title: title in m.text)
@@ -190,9 +190,6 @@ def test_admins_link_people_whose_emails_differ(stack: SandboxStack, maria: Virt
 
 def test_help_lists_every_command(maria: VirtualUser):
     body = str(maria.command("/taskbot help").body)
-    for command in ("/todo", "/appt", "/tasks", "/bulktasks", "/taskbot whoami", "/taskbot link"):
+    for command in ("/todo", "/appt", "/meet", "/tasks", "/bulktasks", "/taskbot whoami", "/taskbot link"):
         assert command in body
 
-
-def test_meet_says_plainly_that_it_is_not_available_yet(maria: VirtualUser):
-    assert "not available in this version yet" in str(maria.command("/meet Priya demo tmrw 2pm").body)

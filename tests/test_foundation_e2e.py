@@ -17,10 +17,12 @@ def test_healthz_reports_each_dependency(stack: SandboxStack):
     response = httpx.get(stack.bot_url + "/healthz")
     assert response.status_code == 200
     assert response.json() == {"database": "ok", "slack": "ok", "leadsquared": "configured",
-                               "highlevel": "sandbox", "status": "ok"}
+                               "highlevel": "configured", "status": "ok"}
 
 
-def test_healthz_says_when_leadsquared_is_unreachable(stack: SandboxStack):
+def test_healthz_says_when_a_crm_is_unreachable(stack: SandboxStack):
     stack.lsq_server.stop()
+    stack.ghl_server.stop()
     response = httpx.get(stack.bot_url + "/healthz")
-    assert response.status_code == 200 and response.json()["leadsquared"] == "unreachable"
+    assert response.status_code == 200
+    assert (response.json()["leadsquared"], response.json()["highlevel"]) == ("unreachable", "unreachable")

@@ -75,12 +75,12 @@ def test_reminder_wording():
 def test_messages_and_notices_are_valid():
     validate_blocks(messages.help_blocks(["LeadSquared: sandbox"]))
     validate_message(*messages.apology("E-ABC123"))
-    validate_message(*notices.create_failed("<!channel>", "LeadSquared said: <no>", 7))
+    validate_message(*notices.create_failed("<!channel>", "LeadSquared said: <no>", 7, "LeadSquared"))
     validate_message(*notices.posted_privately("GDEALROOM"))
     person = Person("UMARIA", "maria", LA, "maria@acme-sales.test")
     validate_view(home_view(person, None, {}, None, ["LeadSquared: sandbox"]))
     validate_message(*not_linked("UNOCRM"))
-    assert "&lt;!channel&gt;" in notices.create_failed("<!channel>", "x", 1)[0]
+    assert "&lt;!channel&gt;" in notices.create_failed("<!channel>", "x", 1, "HighLevel")[0]
     assert "Maria Lopez" in messages.whoami(person, CrmUser("id", "maria@acme-sales.test", "Maria Lopez"))
 
 

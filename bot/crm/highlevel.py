@@ -19,7 +19,7 @@ import httpx
 from cachetools import TTLCache
 
 from bot.clock import Clock
-from bot.config import RateLimit
+from bot.config import RateLimit, Settings
 from bot.crm import once
 from bot.crm.errors import BadKeys, BadRequest, CRMError, NotFound, OutcomeUnknown, RateLimited, ServerError
 from bot.crm.highlevel_models import (
@@ -76,6 +76,12 @@ class HighLevel:
             base_url=self.base_url, timeout=timeout,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json", "User-Agent": USER_AGENT})
         self._cache: TTLCache = TTLCache(maxsize=1024, ttl=CACHE_TTL, timer=clock.monotonic)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, clock: Clock, **options: Any) -> HighLevel:
+        assert settings.ghl_token and settings.ghl_location_id
+        return cls(settings.ghl_api_url, settings.ghl_token.get_secret_value(), settings.ghl_location_id, clock,
+                   company_id=settings.ghl_company_id, **options)
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -12,6 +12,7 @@ from typing import Any
 from bot.app import Taskbot
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.sandbox.highlevel import COMPANY_ID, LOCATION_ID, TOKEN, HighLevelSandbox
 from bot.sandbox.leadsquared import ACCESS_KEY, SECRET_KEY, LeadSquaredSandbox
 from bot.sandbox.slack import SlackSandbox, seed_workspace
 from bot.sandbox.virtual_user import VirtualUser
@@ -31,6 +32,8 @@ class SandboxStack:
         self.slack_server = BackgroundServer(self.slack.asgi())
         self.lsq = LeadSquaredSandbox(clock=self.clock)
         self.lsq_server = BackgroundServer(self.lsq.asgi())
+        self.ghl = HighLevelSandbox(clock=self.clock)
+        self.ghl_server = BackgroundServer(self.ghl.asgi())
         self.db_path = db_path
         self.reminder_loop = reminder_loop
         self.extra_settings = settings
@@ -44,10 +47,13 @@ class SandboxStack:
         self.slack.base_url = self.slack_server.url
         self.lsq_server.start()
         self.lsq.base_url = self.lsq_server.url
+        self.ghl_server.start()
+        self.ghl.base_url = self.ghl_server.url
         self.settings = Settings(
             _env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
             slack_api_url=self.slack_server.url + "/api/", taskbot_db=self.db_path,
             lsq_api_url=self.lsq_server.url + "/v2/", lsq_access_key=ACCESS_KEY, lsq_secret_key=SECRET_KEY,
+            ghl_api_url=self.ghl_server.url, ghl_token=TOKEN, ghl_location_id=LOCATION_ID, ghl_company_id=COMPANY_ID,
             **self.extra_settings)
         if with_bot:
             self.bot = Taskbot(self.settings, clock=self.clock, reminder_loop=self.reminder_loop)
@@ -58,7 +64,8 @@ class SandboxStack:
         """Environment for a `taskbot run` process wired to these sandboxes."""
         return {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
                 "SLACK_API_URL": self.settings.slack_api_url, "LSQ_API_URL": self.settings.lsq_api_url,
-                "LSQ_ACCESS_KEY": ACCESS_KEY, "LSQ_SECRET_KEY": SECRET_KEY, "PORT": str(port),
+                "LSQ_ACCESS_KEY": ACCESS_KEY, "LSQ_SECRET_KEY": SECRET_KEY, "GHL_API_URL": self.settings.ghl_api_url,
+                "GHL_TOKEN": TOKEN, "GHL_LOCATION_ID": LOCATION_ID, "GHL_COMPANY_ID": COMPANY_ID, "PORT": str(port),
                 "TASKBOT_DB": str(self.settings.taskbot_db)}
 
     def stop(self) -> None:
@@ -66,6 +73,7 @@ class SandboxStack:
             self.bot_server.stop()
         self.slack_server.stop()
         self.lsq_server.stop()
+        self.ghl_server.stop()
 
     @property
     def bot_url(self) -> str:

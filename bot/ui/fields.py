@@ -7,9 +7,9 @@ from bot.ui.kit import Block, input_block, option, plain
 
 def text_input(block_id: str, label: str, *, initial: str | None = None, placeholder: str | None = None,
                optional: bool = False, multiline: bool = False, hint: str | None = None,
-               live: bool = False, max_length: int | None = None) -> Block:
+               live: bool = False, max_length: int | None = None, action_id: str | None = None) -> Block:
     """A text field; `live` sends each pause in typing to the bot (for the time preview)."""
-    element: Block = {"type": "plain_text_input", "action_id": block_id, "multiline": multiline}
+    element: Block = {"type": "plain_text_input", "action_id": action_id or block_id, "multiline": multiline}
     if initial:
         element["initial_value"] = initial
     if placeholder:
@@ -34,12 +34,12 @@ def select_input(block_id: str, label: str, choices: list[tuple[str, str]], *, i
 
 def typeahead_input(block_id: str, label: str, *, initial: tuple[str, str] | None = None, optional: bool = True,
                     placeholder: str = "Type to search", min_query_length: int = 2,
-                    hint: str | None = None) -> Block:
+                    hint: str | None = None, live: bool = False) -> Block:
     element: Block = {"type": "external_select", "action_id": block_id, "placeholder": plain(placeholder, 150),
                       "min_query_length": min_query_length}
     if initial:
         element["initial_option"] = option(*initial)
-    return input_block(block_id, label, element, optional=optional, hint=hint)
+    return input_block(block_id, label, element, optional=optional, hint=hint, dispatch=live)
 
 
 def user_input(block_id: str, label: str, *, initial: str | None = None) -> Block:

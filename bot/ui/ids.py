@@ -21,6 +21,8 @@ class ViewId(StrEnum):
     TASK = "task_modal"
     RESCHEDULE = "reschedule_modal"
     BULK = "bulk_modal"
+    MEET = "meet_modal"
+    MEET_RESCHEDULE = "meet_reschedule_modal"
 
 
 BULK_LINES = "bulk_lines"
@@ -47,6 +49,33 @@ class Field(StrEnum):
     DESCRIPTION = "description"
 
 
+class MeetField(StrEnum):
+    """Inputs of the /meet modal: each is both the block_id and the action_id (the start's block_id
+    also carries a revision, so a picked slot can replace what was typed)."""
+
+    CALENDAR = "meet_calendar"
+    CONTACT = "meet_contact"
+    NEW_NAME = "meet_new_name"
+    NEW_EMAIL = "meet_new_email"
+    NEW_PHONE = "meet_new_phone"
+    TITLE = "meet_title"
+    START = "meet_start"
+    LENGTH = "meet_length"
+    REPEAT = "meet_repeat"
+    LOCATION_TYPE = "meet_location_type"
+    ADDRESS = "meet_address"
+    ASSIGNED = "meet_assigned"
+    STATUS = "meet_status"
+    NOTIFY = "meet_notify"
+    DESCRIPTION = "meet_description"
+
+
+MEET_LIVE_FIELDS = (MeetField.CALENDAR, MeetField.CONTACT, MeetField.START, MeetField.LENGTH, MeetField.REPEAT,
+                    MeetField.ASSIGNED)
+MEET_START_PREVIEW = "meet_start_preview"
+MEET_SLOTS = "meet_slots"
+MEET_REPEAT_PREVIEW = "meet_repeat_preview"
+NEW_CONTACT_PREFIX = "new:"
 CUSTOM_FIELD_PREFIX = "cf:"
 DUE_PREVIEW_BLOCK = "due_preview"
 
@@ -66,6 +95,11 @@ class Action(StrEnum):
     SNOOZE = "reminder_snooze"
     BULK_CREATE = "bulk_create"
     BULK_CANCEL = "bulk_cancel"
+    MEET_SLOT = "meet_slot"
+    MEET_RESCHEDULE = "meet_reschedule"
+    MEET_CANCEL = "meet_cancel"
+    MEET_SHOWED = "meet_showed"
+    MEET_NOSHOW = "meet_noshow"
 
 
 WHEN = "when"

@@ -13,6 +13,7 @@ Blocks = list[dict[str, Any]]
 HELP_LINES: list[tuple[str, str]] = [
     ("/todo call Priya re pricing tmrw 3pm", "a LeadSquared to-do; the time is read in your zone"),
     ("/appt demo with Acme fri 2pm for 45m", "a LeadSquared appointment with its length"),
+    ("/meet Priya demo tmrw 2pm on zoom", "a HighLevel calendar appointment, checked against free slots"),
     ("/tasks today | week | overdue", "your open tasks, with buttons to act on them"),
     ("/bulktasks", "paste lines or upload a CSV to assign many tasks at once"),
     ("/taskbot whoami", "your time zone and the CRM user you are linked to"),
@@ -35,7 +36,7 @@ def help_blocks(notices: list[str]) -> Blocks:
 
 
 def help_text() -> str:
-    return "Taskbot commands: " + ", ".join(example.split()[0] for example, _ in HELP_LINES[:5])
+    return "Taskbot commands: " + ", ".join(example.split()[0] for example, _ in HELP_LINES[:6])
 
 
 def apology(reference: str) -> tuple[str, Blocks]:
@@ -73,7 +74,3 @@ def linked(slack_id: str, email: str, crm_user: CrmUser | None) -> str:
                 "email yet. Tasks for them will fail until it does.")
     return f"Linked {mention(slack_id)} to LeadSquared user {escape(crm_user.name)} ({escape(crm_user.email)})."
 
-
-def meet_not_available() -> str:
-    return ("Booking HighLevel calendar appointments with `/meet` is not available in this version yet. "
-            "For a LeadSquared appointment, use `/appt demo with Acme fri 2pm for 45m`.")

@@ -37,6 +37,27 @@ class TaskModalContext(BaseModel):
         return cls.model_validate_json(text)
 
 
+class MeetModalContext(BaseModel):
+    """Serialised into the /meet modal: what validation needs without calling HighLevel again."""
+
+    tz: str
+    channel_id: str | None = None
+    thread_ts: str | None = None
+    retry_of: int | None = None
+    start_rev: int = 0
+    calendar_name: str = ""
+    slot_minutes: int = 30
+    recurring_allowed: bool = False
+    team: list[tuple[str, str]] = Field(default_factory=list)
+
+    def dump(self) -> str:
+        return self.model_dump_json(exclude_defaults=True)
+
+    @classmethod
+    def load(cls, text: str) -> MeetModalContext:
+        return cls.model_validate_json(text)
+
+
 class TaskRef(BaseModel):
     """Which task a button or a small modal is about, and which list it was shown in."""
 

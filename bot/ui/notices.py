@@ -11,8 +11,9 @@ from bot.ui.text import escape
 Blocks = list[dict[str, Any]]
 
 
-def create_failed(title: str, reason: str, operation_id: int) -> tuple[str, Blocks]:
-    text = f"I couldn't create “{escape(title)}” in LeadSquared: {escape(reason)}"
+def create_failed(title: str, reason: str, operation_id: int, crm: str) -> tuple[str, Blocks]:
+    verb = "book" if crm == "HighLevel" else "create"
+    text = f"I couldn't {verb} “{escape(title)}” in {crm}: {escape(reason)}"
     blocks = [
         section(f":warning: {text}\nYour draft is saved: retry as it is, or edit it first."),
         actions(button("Retry", Action.RETRY_OPERATION, str(operation_id), style="primary"),

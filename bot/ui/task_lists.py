@@ -50,13 +50,15 @@ def not_linked(owner: str) -> tuple[str, list[Block]]:
     return text, [section(text)]
 
 
-def reschedule_modal(ref: TaskRef, title: str, current: datetime, typed: str, preview: str) -> dict[str, Any]:
+def reschedule_modal(ref: TaskRef, title: str, current: datetime, typed: str, preview: str,
+                     callback_id: ViewId = ViewId.RESCHEDULE) -> dict[str, Any]:
+    """Move a task or a meeting: one time field with its live reading."""
     blocks = [
         section(f"Move *{escape(title)}* (now {slack_token(current, ref.tz)})"),
         text_input(WHEN, "New time", initial=typed, live=True, placeholder="fri 2pm, next tue at 10, in 2 days"),
         context(preview, block_id=WHEN_PREVIEW_BLOCK),
     ]
-    return modal(ViewId.RESCHEDULE, "Reschedule", blocks, submit="Move", private_metadata=ref.dump())
+    return modal(callback_id, "Reschedule", blocks, submit="Move", private_metadata=ref.dump())
 
 
 def with_preview(view: dict[str, Any], preview: str) -> dict[str, Any]:

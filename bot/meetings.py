@@ -1,0 +1,215 @@
+"""HighLevel meetings from Slack: booked through the outbox, confirmed in the channel, changed from buttons.
+
+Booking follows the tasks' rule (bot.outbox): a new contact and the appointment are each created
+exactly once. A recurring series is booked with ignoreFreeSlotValidation, as HighLevel requires for
+an rrule, after its first meeting was checked against the free slots. HighLevel is the truth for every
+change: the appointment is read first, so one cancelled, moved or deleted there shows as it is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.errors import SlackApiError
+
+from bot.crm.errors import CRMError, NotFound
+from bot.crm.highlevel import HighLevel
+from bot.crm.highlevel_models import (
+    Appointment,
+    AppointmentCreate,
+    AppointmentEdit,
+    AppointmentStatus,
+    ContactCreate,
+    iso_with_offset,
+)
+from bot.forms import preview_text
+from bot.meet_forms import SLOT_CHECK_SECONDS, MeetForms
+from bot.models import Kind, MeetDraft
+from bot.outbox import post_confirmation
+from bot.service import Service
+from bot.store import parse_iso
+from bot.task_changes import GONE, REFUSAL, Outcome
+from bot.ui.ids import WHEN, ViewId
+from bot.ui.meet_message import GONE as GONE_STATUS
+from bot.ui.meet_message import OPEN, MeetCard, meet_confirmation
+from bot.ui.meet_modal import MeetForm
+from bot.ui.metadata import MeetModalContext, TaskRef
+from bot.ui.task_lists import reschedule_modal
+from bot.ui.task_message import change_note
+from bot.ui.task_modal import TaskForm
+from bot.when import slack_token
+
+log = logging.getLogger("taskbot.meetings")
+BACKEND = "highlevel"
+CREATE = "ghl.create"
+STATUS_NOTES = {AppointmentStatus.CANCELLED: "cancelled this :x:", AppointmentStatus.SHOWED: "marked this showed "
+                ":white_check_mark:", AppointmentStatus.NOSHOW: "marked this a no-show :no_entry_sign:"}
+
+
+@dataclass(eq=False)
+class Meetings(Service):
+    """HighLevel's writer in the outbox, and the changes made from a meeting's buttons."""
+
+    ghl: HighLevel = field(kw_only=True)
+    forms: MeetForms = field(kw_only=True)
+    crm = "HighLevel"
+
+    # ----- book ---------------------------------------------------------------------------------
+
+    async def send(self, operation_id: int, payload: dict[str, Any], maybe_sent: bool) -> str:
+        draft = MeetDraft.model_validate(payload["draft"])
+        contact_id = draft.contact_id or payload.get("contact_id")
+        if contact_id is None:
+            assert draft.new_contact is not None
+            first, _, last = draft.new_contact.name.partition(" ")
+            contact = await self.ghl.contact_once(ContactCreate(
+                locationId=self.ghl.location_id, firstName=first, lastName=last or None,
+                email=draft.new_contact.email, phone=draft.new_contact.phone, source="Slack (Taskbot)"),
+                check_first=maybe_sent)
+            contact_id = contact.id
+            self.store.update_operation(operation_id, payload={**payload, "contact_id": contact_id})
+        appointment = await self.ghl.book_once(self.booking(draft, contact_id), check_first=maybe_sent)
+        self.forms.forget_slots()
+        return appointment.id
+
+    def booking(self, draft: MeetDraft, contact_id: str) -> AppointmentCreate:
+        recurring = draft.rrule is not None
+        return AppointmentCreate(
+            calendarId=draft.calendar_id, locationId=self.ghl.location_id, contactId=contact_id,
+            startTime=iso_with_offset(draft.start.astimezone(ZoneInfo(draft.tz))),
+            endTime=iso_with_offset(draft.end.astimezone(ZoneInfo(draft.tz))), title=draft.title,
+            meetingLocationType=draft.location_type, overrideLocationConfig=True if draft.location_type else None,
+            appointmentStatus=draft.status, assignedUserId=draft.assigned_user_id, description=draft.description,
+            address=draft.address, toNotify=draft.notify, ignoreFreeSlotValidation=True if recurring else None,
+            rrule=draft.rrule)
+
+    async def confirm(self, operation_id: int) -> None:
+        operation = self.store.operation(operation_id)
+        assert operation is not None and operation["crm_id"]
+        draft = MeetDraft.model_validate(operation["payload"]["draft"])
+        task_id = self.store.add_task(
+            backend=BACKEND, crm_id=operation["crm_id"], kind=Kind.APPOINTMENT.value, title=draft.title,
+            due_utc=draft.start, end_utc=draft.end, owner_slack_id=draft.owner_slack_id,
+            creator_slack_id=draft.creator_slack_id, lead_id=operation["payload"].get("contact_id") or draft.contact_id,
+            lead_name=draft.contact_name, status=draft.status, thread_ts=draft.thread_ts,
+            details={"draft": draft.model_dump(mode="json")})
+        card = self._card(self.store.task(task_id) or {}, None)
+        text, blocks = meet_confirmation(card, draft.tz, self.settings.ghl_is_sandbox)
+        posted = await post_confirmation(self.slack, draft.channel_id, draft.thread_ts, draft.creator_slack_id, text,
+                                         blocks)
+        self.store.update_task(task_id, channel_id=posted.channel, confirmation_ts=posted.ts)
+        self.store.update_operation(operation_id, status="done")
+
+    def _card(self, row: dict[str, Any], appointment: Appointment | None, gone: bool = False) -> MeetCard:
+        """The confirmation's content: the appointment as HighLevel has it now, and what only Slack knows."""
+        draft = MeetDraft.model_validate(row["details"]["draft"])
+        start, end = (appointment.startTime, appointment.endTime) if appointment else (draft.start, draft.end)
+        status = GONE_STATUS if gone else (appointment.status.value if appointment else draft.status)
+        return MeetCard(
+            event_id=row["crm_id"], title=(appointment.title if appointment else None) or draft.title,
+            calendar_name=draft.calendar_name, start=start, end=end, contact_name=draft.contact_name,
+            assigned_slack_id=draft.assigned_slack_id,
+            assigned_name=draft.assigned_user_name, creator_slack_id=draft.creator_slack_id, status=status,
+            location_type=draft.location_type, address=draft.address, repeats=draft.repeat_text)
+
+    # ----- act ----------------------------------------------------------------------------------
+
+    def may_act(self, user_id: str, row: dict[str, Any]) -> bool:
+        """The person running it, the one who booked it, or an admin."""
+        return user_id in {row.get("owner_slack_id"), row.get("creator_slack_id")} or user_id in self.settings.admins
+
+    async def actionable(self, event_id: str, actor: str) -> tuple[dict[str, Any], Appointment] | Outcome:
+        """The meeting as HighLevel has it now, if `actor` may change it; otherwise what to tell them."""
+        row = self.store.task_by_crm_id(BACKEND, event_id)
+        if row is None:
+            return Outcome(False, GONE)
+        if not self.may_act(actor, row):
+            return Outcome(False, REFUSAL)
+        try:
+            appointment = await self.ghl.appointment(event_id)
+        except NotFound:
+            self.store.update_task(row["id"], status=GONE_STATUS)
+            await self._show(row, None, gone=True)
+            return Outcome(False, "That meeting was deleted in HighLevel.")
+        if appointment.status not in OPEN:
+            await self._show(row, appointment)
+            return Outcome(False, f"That meeting is already {appointment.status.label.lower()} in HighLevel.")
+        return row, appointment
+
+    async def open_reschedule(self, trigger_id: str, event_id: str, user_id: str) -> str | None:
+        """The small Reschedule modal; a notice instead when the meeting is gone, done or not theirs."""
+        found = await self.actionable(event_id, user_id)
+        if isinstance(found, Outcome):
+            return found.notice
+        row, appointment = found
+        person = await self.people.get(user_id)
+        ref = TaskRef(crm_id=event_id, tz=person.tz)
+        preview = preview_text(TaskForm(kind=Kind.APPOINTMENT), person.tz, self.clock.now())
+        await self.slack.views_open(trigger_id=trigger_id, view=reschedule_modal(
+            ref, row["title"], appointment.startTime, "", preview, ViewId.MEET_RESCHEDULE))
+        return None
+
+    async def move_errors(self, event_id: str, start: datetime, tz: str) -> dict[str, str]:
+        """Inline errors for a meeting's Reschedule modal: it keeps its length and host, and needs free time."""
+        row = self.store.task_by_crm_id(BACKEND, event_id)
+        if row is None:
+            return {}
+        draft = MeetDraft.model_validate(row["details"]["draft"])
+        try:
+            calendar = await asyncio.wait_for(self.ghl.calendar(draft.calendar_id), SLOT_CHECK_SECONDS)
+        except (CRMError, asyncio.TimeoutError):
+            return {}
+        now_start, now_end = parse_iso(row["due_utc"]), parse_iso(row["end_utc"])
+        assert now_start and now_end
+        ctx = MeetModalContext(tz=tz, calendar_name=draft.calendar_name, slot_minutes=calendar.slot_minutes)
+        form = MeetForm(calendar_id=draft.calendar_id, assigned=draft.assigned_user_id)
+        taken = await self.forms.taken(ctx, form, start, start + (now_end - now_start), own=(now_start, now_end))
+        return {WHEN: taken} if taken else {}
+
+    async def set_status(self, event_id: str, actor: str, status: AppointmentStatus) -> Outcome:
+        found = await self.actionable(event_id, actor)
+        if isinstance(found, Outcome):
+            return found
+        row, _ = found
+        appointment = await self.ghl.update_appointment(event_id, AppointmentEdit(appointmentStatus=status))
+        if status is AppointmentStatus.CANCELLED:
+            self.forms.forget_slots()
+        await self._show(row, appointment, change_note(actor, STATUS_NOTES[status]))
+        return Outcome(True)
+
+    async def reschedule(self, event_id: str, actor: str, start: datetime) -> Outcome:
+        """Move the meeting, keeping its length; HighLevel refuses a taken slot."""
+        found = await self.actionable(event_id, actor)
+        if isinstance(found, Outcome):
+            return found
+        row, current = found
+        zone = current.startTime.tzinfo
+        end = start + (current.endTime - current.startTime)
+        appointment = await self.ghl.update_appointment(event_id, AppointmentEdit(
+            startTime=iso_with_offset(start.astimezone(zone)), endTime=iso_with_offset(end.astimezone(zone))))
+        self.forms.forget_slots()
+        self.store.update_task(row["id"], due_utc=appointment.startTime, end_utc=appointment.endTime)
+        tz = row["details"]["draft"]["tz"]
+        await self._show(row, appointment, change_note(actor, f"moved this to {slack_token(start, tz)}"))
+        return Outcome(True)
+
+    async def _show(self, row: dict[str, Any], appointment: Appointment | None, note: str | None = None,
+                    gone: bool = False) -> None:
+        """Update the confirmation in place, and say in its thread who changed what."""
+        card = self._card(row, appointment, gone)
+        self.store.update_task(row["id"], status=card.status, title=card.title)
+        if not (row.get("channel_id") and row.get("confirmation_ts")):
+            return
+        draft = MeetDraft.model_validate(row["details"]["draft"])
+        text, blocks = meet_confirmation(card, draft.tz, self.settings.ghl_is_sandbox)
+        try:
+            await self.slack.chat_update(channel=row["channel_id"], ts=row["confirmation_ts"], text=text, blocks=blocks)
+            if note:
+                await self.slack.chat_postMessage(channel=row["channel_id"], thread_ts=row["confirmation_ts"], text=note)
+        except SlackApiError as error:
+            log.warning("confirmation of meeting %s not updated: %s", row["crm_id"], error.response.get("error"))

@@ -1,0 +1,152 @@
+"""The outbox of CRM creates: nothing a rep submits is lost, and nothing is created twice.
+
+A draft is stored (operations table) before anything is sent. Each operation moves
+pending -> sending -> created -> done, or to failed with the CRM's reason and a DM offering Retry and
+Edit. A restart resumes what was unfinished, and anything that may have reached the CRM is looked up
+before it is sent again. Each CRM plugs in a Writer that knows how to send and confirm its drafts.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from bot.crm.errors import CRMError, OutcomeUnknown
+from bot.store import Store
+from bot.ui import notices
+
+log = logging.getLogger("taskbot.outbox")
+CONFIRM_BACKOFF = (2.0, 10.0, 30.0, 120.0)
+CANNOT_POST = {"channel_not_found", "not_in_channel", "is_archived", "restricted_action", "missing_scope"}
+
+
+@dataclass(frozen=True)
+class Posted:
+    channel: str
+    ts: str
+    fallback: bool
+
+
+async def post_confirmation(slack: AsyncWebClient, channel: str | None, thread_ts: str | None, rep: str, text: str,
+                            blocks: list[dict[str, Any]]) -> Posted:
+    """Post where the rep asked; where the bot may not, DM the rep instead and say why."""
+    if channel:
+        try:
+            answer = await slack.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text, blocks=blocks,
+                                                  unfurl_links=False)
+            return Posted(answer["channel"], answer["ts"], False)
+        except SlackApiError as error:
+            if error.response.get("error") not in CANNOT_POST:
+                raise
+            log.info("cannot post in %s (%s); sending to the rep", channel, error.response.get("error"))
+    note_text, note_blocks = notices.posted_privately(channel) if channel else ("", [])
+    answer = await slack.chat_postMessage(channel=rep, text=text, blocks=note_blocks + blocks, unfurl_links=False)
+    return Posted(answer["channel"], answer["ts"], True)
+
+
+class Writer(Protocol):
+    """One CRM's side of the outbox."""
+
+    crm: str
+
+    async def send(self, operation_id: int, payload: dict[str, Any], maybe_sent: bool) -> str:
+        """Create the record exactly once and return its CRM id; `maybe_sent`: look it up first."""
+
+    async def confirm(self, operation_id: int) -> None:
+        """Record the created task and post its confirmation (raises SlackApiError to be retried)."""
+
+
+class Outbox:
+    def __init__(self, store: Store, slack: AsyncWebClient, clock: Clock):
+        self.store = store
+        self.slack = slack
+        self.clock = clock
+        self.writers: dict[str, Writer] = {}
+
+    async def submit(self, kind: str, key: str, payload: dict[str, Any], replaces: int | None = None) -> int:
+        """Store the draft under `key` (one modal submission) and send it; a repeat of `key` does nothing.
+
+        `replaces`: the failed draft this one is an edit of; it will not be retried any more.
+        """
+        if replaces is not None:
+            self.store.claim_operation(replaces, ("failed",), "replaced")
+        operation_id, new = self.store.add_operation(kind, key, payload)
+        if new:
+            await self.process(operation_id)
+        else:
+            log.info("operation %s already exists for %s; not sending again", operation_id, key)
+        return operation_id
+
+    async def process(self, operation_id: int) -> None:
+        operation = self.store.operation(operation_id)
+        if operation is None:
+            return
+        writer = self.writers[operation["kind"]]
+        if operation["status"] == "created":
+            await self.confirm_patiently(operation_id)
+            return
+        if not self.store.claim_operation(operation_id, ("pending",), "sending"):
+            return
+        payload = operation["payload"]
+        try:
+            crm_id = await writer.send(operation_id, payload, bool(payload.get("maybe_sent")))
+        except CRMError as error:
+            log.info("operation %s failed: %s", operation_id, error)
+            latest = self.store.operation(operation_id)
+            assert latest is not None
+            changes: dict[str, Any] = {"status": "failed", "error": error.message}
+            if isinstance(error, OutcomeUnknown):
+                changes["payload"] = {**latest["payload"], "maybe_sent": True}
+            self.store.update_operation(operation_id, **changes)
+            await self._tell_failure(operation_id, writer.crm, latest["payload"]["draft"], error.message)
+            return
+        self.store.update_operation(operation_id, status="created", crm_id=crm_id, error=None)
+        await self.confirm_patiently(operation_id)
+
+    def claim_retry(self, operation_id: int) -> bool:
+        """The Retry button: True if the draft was waiting for one (then `process` sends it)."""
+        return self.store.claim_operation(operation_id, ("failed",), "pending")
+
+    async def resume(self) -> int:
+        """On start-up: finish what a stop interrupted. A draft caught mid-send is looked up first."""
+        unfinished = self.store.unfinished_operations()
+        for operation_id in unfinished:
+            operation = self.store.operation(operation_id)
+            assert operation is not None
+            if operation["status"] == "sending":
+                self.store.update_operation(operation_id, status="pending",
+                                            payload={**operation["payload"], "maybe_sent": True})
+            await self.process(operation_id)
+        return len(unfinished)
+
+    def saved(self, operation_id: int) -> tuple[str, dict[str, Any]] | None:
+        """The kind and the draft of an operation, for its failure DM's buttons."""
+        operation = self.store.operation(operation_id)
+        if operation is None or operation["kind"] not in self.writers:
+            return None
+        return operation["kind"], operation["payload"]["draft"]
+
+    async def confirm_patiently(self, operation_id: int) -> None:
+        """The record exists; its confirmation must not be lost to a busy Slack. A restart tries again too."""
+        operation = self.store.operation(operation_id)
+        assert operation is not None
+        writer = self.writers[operation["kind"]]
+        for delay in CONFIRM_BACKOFF:
+            try:
+                await writer.confirm(operation_id)
+                return
+            except SlackApiError as error:
+                log.warning("confirmation of operation %s not posted (%s); trying again in %ss", operation_id,
+                            error.response.get("error"), delay)
+                await self.clock.sleep(delay)
+        log.error("confirmation of operation %s still not posted; it will be retried at the next start",
+                  operation_id)
+
+    async def _tell_failure(self, operation_id: int, crm: str, draft: dict[str, Any], reason: str) -> None:
+        text, blocks = notices.create_failed(draft["title"], reason, operation_id, crm)
+        await self.slack.chat_postMessage(channel=draft["creator_slack_id"], text=text, blocks=blocks)

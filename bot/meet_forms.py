@@ -60,7 +60,8 @@ LOCATION_WORDS = {"zoom": LocationType.ZOOM, "google meet": LocationType.GMEET, 
                   "the phone": LocationType.PHONE, "person": LocationType.ADDRESS}
 LOCATION_PHRASE = re.compile(r"\s*\b(?:on|via|over|by|in)\s+(" + "|".join(
     sorted((re.escape(word) for word in LOCATION_WORDS), key=len, reverse=True)) + r")\b", re.I)
-REPEAT_PHRASE = re.compile(r"\s*\b((?:every|each|daily|weekly)\b.*)$", re.I)
+REPEAT_PHRASE = re.compile(r"\s*\b((?:every|each)\b.*|(?:daily|weekly)(?:\s+(?:at|on|for|until|till|from)\b.*)?)$",
+                           re.I)
 NEEDS_ADDRESS = {LocationType.ADDRESS.value, LocationType.CUSTOM.value}
 
 
@@ -131,7 +132,8 @@ def slot_label(slot: datetime, now: datetime, tz: str) -> str:
 def nearest_free(start: datetime, slots: list[datetime], now: datetime, tz: str) -> list[tuple[str, str]]:
     """Up to six free starts closest to the wanted one, in time order, as (value, label)."""
     later = [slot for slot in slots if slot > now]
-    closest = sorted(sorted(later, key=lambda slot: abs((slot - start).total_seconds()))[:SLOT_BUTTONS])
+    by_distance = sorted(later, key=lambda slot: (abs((slot - start).total_seconds()), slot < start))
+    closest = sorted(by_distance[:SLOT_BUTTONS])
     return [(slot.isoformat(), slot_label(slot, now, tz)) for slot in closest]
 
 
@@ -262,12 +264,14 @@ class MeetForms:
             return end
         return reading.end or reading.start + timedelta(minutes=ctx.slot_minutes)
 
-    async def free_slots(self, calendar_id: str, start: datetime, tz: str, user_id: str | None) -> list[datetime]:
-        """Free starts on the start's day and the next, in the rep's zone; briefly cached while they type."""
+    async def free_slots(self, calendar_id: str, start: datetime, tz: str, user_id: str | None,
+                         fresh: bool = False) -> list[datetime]:
+        """Free starts on the start's day and the next, in the rep's zone; briefly cached while they type,
+        and asked afresh (`fresh`) before a booking."""
         zone = ZoneInfo(tz)
         day = datetime.combine(start.astimezone(zone).date(), datetime.min.time(), zone)
         key = (calendar_id, day.isoformat(), user_id)
-        if key not in self._slots:
+        if fresh or key not in self._slots:
             self._slots[key] = await self.ghl.free_slots(calendar_id, day, day + timedelta(days=2), tz, user_id)
         return self._slots[key]
 
@@ -313,7 +317,8 @@ class MeetForms:
         recurrence = read_recurrence(form.repeat_text, now, ctx.tz, start)
         if isinstance(recurrence, Refusal):
             return f":warning: {escape(recurrence.message)}"
-        occurrences = list(itertools.islice(rrulestr(recurrence.rrule, dtstart=recurrence.first), MAX_LISTED))
+        local_first = recurrence.first.astimezone(ZoneInfo(ctx.tz))
+        occurrences = list(itertools.islice(rrulestr(recurrence.rrule, dtstart=local_first), MAX_LISTED))
         count = f"{len(occurrences)} meetings" if len(occurrences) < MAX_LISTED else f"{MAX_LISTED}+ meetings"
         return (f":repeat: {count}, from {describe(recurrence.first, ctx.tz)} to "
                 f"{describe(occurrences[-1], ctx.tz)}" + ("" if len(occurrences) < MAX_LISTED else " and on"))
@@ -382,7 +387,7 @@ class MeetForms:
         return recurrence.rrule, recurrence.first
 
     async def taken(self, ctx: MeetModalContext, form: MeetForm, start: datetime, end: datetime,
-                    own: tuple[datetime, datetime] | None = None) -> str | None:
+                    own: tuple[datetime, datetime] | None = None, pick: str = "Pick one of the buttons above.") -> str | None:
         """Why a meeting cannot be at `start`, or None; HighLevel decides when it is slow to say.
 
         `own`: the time a meeting being moved holds now, which it may keep in part.
@@ -390,8 +395,8 @@ class MeetForms:
         assert form.calendar_id
         now = self.clock.now()
         try:
-            slots = await asyncio.wait_for(self.free_slots(form.calendar_id, start, ctx.tz, form.assigned),
-                                           SLOT_CHECK_SECONDS)
+            slots = await asyncio.wait_for(
+                self.free_slots(form.calendar_id, start, ctx.tz, form.assigned, fresh=True), SLOT_CHECK_SECONDS)
         except (CRMError, asyncio.TimeoutError) as error:
             log.info("free-slot check deferred to HighLevel: %s", type(error).__name__)
             return None
@@ -404,7 +409,7 @@ class MeetForms:
         where = f"{describe(start, ctx.tz)} is not free on {ctx.calendar_name}."
         if not nearest:
             return f"{where} Nothing is free that day or the next; try another day."
-        return f"{where} Free nearby: {free_times_text(nearest)}. Pick one of the buttons above."
+        return f"{where} Free nearby: {free_times_text(nearest)}. {pick}"
 
     def _draft(self, ctx: MeetModalContext, form: MeetForm, new_contact: NewContact | None, start: datetime,
                end: datetime, rrule: tuple[str, datetime] | None, creator: str) -> MeetDraft:

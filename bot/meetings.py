@@ -32,7 +32,6 @@ from bot.meet_forms import SLOT_CHECK_SECONDS, MeetForms
 from bot.models import Kind, MeetDraft
 from bot.outbox import post_confirmation
 from bot.service import Service
-from bot.store import parse_iso
 from bot.task_changes import GONE, REFUSAL, Outcome
 from bot.ui.ids import WHEN, ViewId
 from bot.ui.meet_message import GONE as GONE_STATUS
@@ -164,11 +163,11 @@ class Meetings(Service):
             calendar = await asyncio.wait_for(self.ghl.calendar(draft.calendar_id), SLOT_CHECK_SECONDS)
         except (CRMError, asyncio.TimeoutError):
             return {}
-        now_start, now_end = parse_iso(row["due_utc"]), parse_iso(row["end_utc"])
-        assert now_start and now_end
+        now_start, now_end = row["due_utc"], row["end_utc"]
         ctx = MeetModalContext(tz=tz, calendar_name=draft.calendar_name, slot_minutes=calendar.slot_minutes)
         form = MeetForm(calendar_id=draft.calendar_id, assigned=draft.assigned_user_id)
-        taken = await self.forms.taken(ctx, form, start, start + (now_end - now_start), own=(now_start, now_end))
+        taken = await self.forms.taken(ctx, form, start, start + (now_end - now_start), own=(now_start, now_end),
+                                       pick="Type one of them.")
         return {WHEN: taken} if taken else {}
 
     async def set_status(self, event_id: str, actor: str, status: AppointmentStatus) -> Outcome:
@@ -203,6 +202,7 @@ class Meetings(Service):
         """Update the confirmation in place, and say in its thread who changed what."""
         card = self._card(row, appointment, gone)
         self.store.update_task(row["id"], status=card.status, title=card.title)
+        row = self.store.task(row["id"]) or row
         if not (row.get("channel_id") and row.get("confirmation_ts")):
             return
         draft = MeetDraft.model_validate(row["details"]["draft"])

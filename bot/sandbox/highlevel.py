@@ -294,7 +294,7 @@ class HighLevelSandbox:
             length = event["end"] - event["start"]
             starts = [event["start"]]
             if event["rrule"]:
-                rule = rrulestr(event["rrule"], dtstart=event["start"])
+                rule = rrulestr(event["rrule"], dtstart=event["start"].astimezone(ZoneInfo(LOCATION_TZ)))
                 starts = rule.between(start - length, end, inc=True)
             spans += [(first, first + length) for first in starts if first < end and first + length > start]
         return spans

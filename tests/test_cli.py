@@ -10,6 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.sandbox.highlevel import LOCATION_ID as GHL_LOCATION
+from bot.sandbox.highlevel import TOKEN as GHL_TOKEN
 from bot.sandbox.leadsquared import ACCESS_KEY as LSQ_ACCESS
 from bot.sandbox.leadsquared import SECRET_KEY as LSQ_SECRET
 from bot.sandbox.slack import SlackSandbox, seed_workspace
@@ -72,16 +74,25 @@ def test_run_serves_health_and_acks_a_signed_command_then_stops_on_sigterm(tmp_p
             except httpx.TransportError:
                 time.sleep(0.05)
         assert health is not None and health.status_code == 200
-        assert health.json()["slack"] == "ok"
+        assert (health.json()["slack"], health.json()["leadsquared"], health.json()["highlevel"]) == (
+            "ok", "sandbox", "sandbox")
         rep = VirtualUser(slack, f"http://127.0.0.1:{port}", SIGNING_SECRET, "UMARIA", "CSALES")
         ack = rep.command("/taskbot help")
         assert ack.status == 200 and ack.latency_ms < 3000
+        assert "LeadSquared: sandbox" in str(ack.body) and "HighLevel: sandbox" in str(ack.body)
+        rep.command("/meet Priya demo next mon 10am")
+        rep.wait_for_modal("meet_modal", where=lambda v: any(b.get("block_id") == "meet_calendar"
+                                                             for b in v.view["blocks"]), timeout=10)
+        assert rep.submit().errors == {}
+        booked = rep.wait_for_message(lambda m: "Meeting booked: Priya demo" in m.text, timeout=10)
+        assert "HighLevel (sandbox)" in str(booked.blocks)
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=20)
     assert process.returncode in (0, -signal.SIGTERM)
     assert "stopped: in-flight work finished, database closed" in stderr
     assert "slack command /taskbot user=UMARIA outcome=ok" in stderr
+    assert "HighLevel: sandbox" in stderr and "LeadSquared: sandbox" in stderr
     assert BOT_TOKEN not in stderr and SIGNING_SECRET not in stderr
 
 
@@ -122,6 +133,23 @@ def test_doctor_checks_leadsquared_keys_and_host(tmp_path, slack, lsq):
                                                              LSQ_SECRET_KEY="wrong-secret"),
                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 1 and "API and Webhooks" in bad.stdout and "wrong-secret" not in bad.stdout
+
+
+def test_doctor_checks_the_highlevel_token_and_calendar(tmp_path, slack, ghl):
+    base = dict(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=slack.base_url + "/api/",
+                GHL_API_URL=ghl.base_url, GHL_LOCATION_ID=GHL_LOCATION, COLUMNS="200")
+
+    def doctor(**variables: str) -> subprocess.CompletedProcess:
+        return subprocess.run(TASKBOT + ["doctor"], env=clean_env(tmp_path, **base, **variables), cwd=tmp_path,
+                              capture_output=True, text=True, timeout=60)
+
+    good = doctor(GHL_TOKEN=GHL_TOKEN, GHL_CALENDAR_ID="calDemo00000000001")
+    assert good.returncode == 0, good.stdout
+    assert "2 calendars in location" in good.stdout and "/meet books on Product demo" in good.stdout
+    unknown = doctor(GHL_TOKEN=GHL_TOKEN, GHL_CALENDAR_ID="calNope")
+    assert unknown.returncode == 1 and "Discovery call (calDiscovery000002)" in unknown.stdout
+    bad = doctor(GHL_TOKEN="pit-wrong-token")
+    assert bad.returncode == 1 and "Private Integration" in bad.stdout and "pit-wrong-token" not in bad.stdout
 
 
 def lsq_port(lsq) -> int:

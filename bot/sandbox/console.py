@@ -32,12 +32,13 @@ from bot.when import describe
 
 STATE_DIR = Path(".taskbot")
 HELP = """[bold]Slash commands[/bold]: /todo call Priya re pricing tmrw 3pm · /appt demo with Acme fri 2pm for 45m ·
-  /tasks \\[today|week|overdue] · /taskbot help|whoami
+  /meet Priya demo next mon 10am on zoom · /tasks \\[today|week|overdue] · /bulktasks · /taskbot help|whoami
 [bold]Buttons[/bold]: type the number shown on a button to click it.
 [bold]Console[/bold]: :say <text> (post as yourself) · :task (Create task from the last message) · :new (New task shortcut)
-  :as @name · :in #channel · :home · :dm · :crm tasks · :time +2h (let time pass; reminders fire) · :reset · :help · :quit"""
-COMMANDS = ["/todo", "/appt", "/tasks", "/taskbot", ":say", ":task", ":new", ":as", ":in", ":home", ":dm", ":crm tasks",
-            ":time", ":reset", ":help", ":quit"]
+  :as @name · :in #channel · :home · :dm · :crm tasks · :crm meetings · :time +2h (let time pass; reminders fire) · :reset · :help · :quit"""
+COMMANDS = ["/todo", "/appt", "/meet", "/tasks", "/bulktasks", "/taskbot", ":say", ":task", ":new", ":as", ":in", ":home",
+            ":dm", ":crm tasks", ":crm meetings", ":time", ":reset", ":help", ":quit"]
+MODAL_BUTTON_KEYS = "abdefghijk"  # no "c": that closes the form
 SETTLE_QUIET = 0.3
 SETTLE_MAX = 6.0
 
@@ -81,6 +82,7 @@ class ConsoleSession:
         slack, lsq = self.stack.slack, self.stack.lsq
         state = {"offset_seconds": self.clock.offset.total_seconds(), "user": self.user.user_id,
                  "channel": self.user.channel_id, "lsq_tasks": lsq.state.tasks,
+                 "highlevel": self.stack.ghl.export_state(),
                  "messages": [asdict(m) for m in slack.messages],
                  "ims": [{"id": c.id, "user": c.name} for c in slack.channels.values() if c.is_im]}
         (self.state_dir / "sandbox.json").write_text(json.dumps(state))
@@ -93,6 +95,8 @@ class ConsoleSession:
                                       members={im["user"], slack.bot_user_id}))
         slack.messages.extend(Message(**m) for m in saved.get("messages", []))
         self.stack.lsq.state.tasks.update(saved.get("lsq_tasks", {}))
+        if "highlevel" in saved:
+            self.stack.ghl.import_state(saved["highlevel"])
 
     def reset(self) -> None:
         self.stop()
@@ -106,7 +110,8 @@ class ConsoleSession:
 
     def banner(self) -> None:
         assert self.user is not None
-        self.out.print("[bold]Taskbot console[/bold]: the real bot against local Slack and LeadSquared sandboxes.\n"
+        self.out.print("[bold]Taskbot console[/bold]: the real bot against local Slack, LeadSquared and HighLevel "
+                       "sandboxes.\n"
                        "To run it in your own Slack workspace instead, set SLACK_BOT_TOKEN and SLACK_APP_TOKEN "
                        "(or SLACK_SIGNING_SECRET); see README.md.\n")
         self.out.print(HELP)
@@ -160,6 +165,8 @@ class ConsoleSession:
             self._render_messages(self.user.dms(), "DM", only_new=False)
         elif line == ":crm tasks":
             self._crm_tasks()
+        elif line == ":crm meetings":
+            self._crm_meetings()
         elif line.startswith(":time"):
             self._pass_time(line[5:].strip())
         elif line == ":reset":
@@ -241,6 +248,8 @@ class ConsoleSession:
         while self.user.modal is not None:
             record = self.user.modal
             inputs = [b for b in record.view["blocks"] if b.get("type") == "input"]
+            buttons = [(element, block) for block in record.view["blocks"] if block.get("type") == "actions"
+                       for element in block["elements"] if element.get("type") == "button"]
             self.out.print(f"\n[bold reverse] {record.view['title']['text']} [/]")
             for block in record.view["blocks"]:
                 if block.get("type") == "input":
@@ -254,14 +263,25 @@ class ConsoleSession:
                     self.out.print("      " + " ".join(self._render(e.get("text", "")) for e in block["elements"]))
                 elif block.get("type") == "section" and block.get("text"):
                     self.out.print("    " + self._render(block["text"]["text"]))
+                elif block.get("type") == "actions":
+                    self.out.print("      " + "  ".join(
+                        f"[reverse] {MODAL_BUTTON_KEYS[buttons.index((e, block))]} [/] {self._plain(e['text']['text'])}"
+                        for e in block["elements"] if (e, block) in buttons))
             submit = (record.view.get("submit") or {}).get("text", "Submit")
-            choice = self.ask(f"Enter: {submit} · 1-{len(inputs)}: edit a field · c: cancel > ", "")
+            pick = f" · {MODAL_BUTTON_KEYS[0]}-{MODAL_BUTTON_KEYS[len(buttons) - 1]}: press a button" if buttons else ""
+            choice = self.ask(f"Enter: {submit} · 1-{len(inputs)}: edit a field{pick} · c: cancel > ", "")
             if choice is None or choice.strip().lower() == "c":
                 self.user.close_modal()
                 self.out.print("[dim]Closed.[/dim]")
                 return
             if choice.strip().isdigit() and 1 <= int(choice) <= len(inputs):
                 self._edit(inputs[int(choice) - 1])
+                continue
+            key = choice.strip().lower()
+            if len(key) == 1 and key in MODAL_BUTTON_KEYS[:len(buttons)]:
+                element, _ = buttons[MODAL_BUTTON_KEYS.index(key)]
+                self.user.click(element["action_id"], in_modal=True, value=element.get("value"))
+                self._settle()
                 continue
             ack = self.user.submit()
             errors = ack.errors
@@ -306,7 +326,8 @@ class ConsoleSession:
                     self.out.print(f"    {index}. {option['text']['text']}")
                 picked = self.ask("number > ", "") if found else None
                 if picked and picked.isdigit() and 1 <= int(picked) <= len(found):
-                    self.user.fill(**{key: found[int(picked) - 1]["value"]})
+                    chosen = found[int(picked) - 1]
+                    self.user.choose(key, chosen) if live else self.user.fill(**{key: chosen})
                 elif not found:
                     self.out.print("    nothing found")
         elif kind == "users_select":
@@ -404,6 +425,21 @@ class ConsoleSession:
             due = parse_instant(task["DueDate"])
             table.add_row(task["Name"], task["TaskType"]["Name"], describe(due, self._tz()) if due else "",
                           task["OwnerName"], "completed" if task["StatusCode"] == 1 else "open")
+        self.out.print(table)
+
+    def _crm_meetings(self) -> None:
+        assert self.stack is not None
+        table = Table(title="HighLevel sandbox: appointments")
+        for column in ("title", "calendar", "starts", "contact", "status"):
+            table.add_column(column)
+        sandbox = self.stack.ghl
+        calendars = {c["id"]: c["name"] for c in sandbox.state.calendars}
+        contacts = {c["id"]: c["name"] for c in sandbox.state.contacts}
+        for event in sorted(sandbox.state.events.values(), key=lambda e: e["start"]):
+            repeats = " (repeats)" if event["rrule"] else ""
+            table.add_row(event["title"], calendars.get(event["calendarId"], ""),
+                          describe(event["start"], self._tz()) + repeats, contacts.get(event["contactId"], ""),
+                          event["appointmentStatus"])
         self.out.print(table)
 
     # ----- people and places ----------------------------------------------------------------------

@@ -167,6 +167,22 @@ class HighLevelSandbox:
     def appointments(self, title: str | None = None) -> list[dict[str, Any]]:
         return [event for event in self.state.events.values() if title is None or event["title"] == title]
 
+    def export_state(self) -> dict[str, Any]:
+        """Contacts and appointments as JSON, to keep between console runs."""
+        with self.lock:
+            events = [{**event, **{key: event[key].isoformat() for key in ("start", "end", "dateAdded",
+                                                                           "dateUpdated")}}
+                      for event in self.state.events.values()]
+            return {"contacts": list(self.state.contacts), "events": events}
+
+    def import_state(self, saved: dict[str, Any]) -> None:
+        with self.lock:
+            known = {contact["id"] for contact in self.state.contacts}
+            self.state.contacts += [c for c in saved.get("contacts", []) if c["id"] not in known]
+            for event in saved.get("events", []):
+                self.state.events[event["id"]] = {**event, **{key: datetime.fromisoformat(event[key]) for key in (
+                    "start", "end", "dateAdded", "dateUpdated")}}
+
     # ----- the HTTP face --------------------------------------------------------------------
 
     def asgi(self) -> Starlette:

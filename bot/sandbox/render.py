@@ -10,7 +10,7 @@ from rich.markup import escape as rich_escape
 
 from bot.when import describe
 
-_DATE = re.compile(r"<!date\^(\d+)\^[^|>]*\|([^>]*)>")
+_DATE = re.compile(r"<!date\^(\d+)\^([^|>]*)\|([^>]*)>")
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>")
 _LINK = re.compile(r"<(https?://[^|>]+)\|([^>]*)>")
@@ -19,7 +19,7 @@ _BARE_LINK = re.compile(r"<(https?://[^|>]+)>")
 
 def mrkdwn(text: str, tz: str, names: dict[str, str], channels: dict[str, str]) -> str:
     """Slack mrkdwn to rich markup, as the reader (in `tz`) would see it in Slack."""
-    text = _DATE.sub(lambda m: describe(datetime.fromtimestamp(int(m.group(1)), UTC), tz), text)
+    text = _DATE.sub(lambda m: _date(int(m.group(1)), m.group(2), tz), text)
     text = _USER.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), text)
     text = _CHANNEL.sub(lambda m: "#" + (m.group(2) or channels.get(m.group(1), m.group(1))), text)
     text = _LINK.sub(lambda m: m.group(2), text)
@@ -33,9 +33,16 @@ def mrkdwn(text: str, tz: str, names: dict[str, str], channels: dict[str, str]) 
     return re.sub(r":([a-z_]+):", lambda m: EMOJI.get(m.group(1), ""), text).strip()
 
 
+def _date(epoch: int, token: str, tz: str) -> str:
+    """A date token as Slack shows it to the reader: `{time}` alone is just the time."""
+    shown = describe(datetime.fromtimestamp(epoch, UTC), tz)
+    return shown.split(", ")[-1] if token == "{time}" else shown
+
+
 EMOJI = {"white_check_mark": "✅", "ballot_box_with_check": "☑️", "warning": "⚠️", "alarm_clock": "⏰",
          "wastebasket": "🗑️", "hourglass_flowing_sand": "⏳", "calendar": "📅", "zzz": "💤", "lock": "🔒",
-         "red_circle": "🔴", "link": "🔗", "arrows_counterclockwise": "🔄"}
+         "red_circle": "🔴", "link": "🔗", "arrows_counterclockwise": "🔄", "no_entry": "⛔", "no_entry_sign": "🚫",
+         "x": "❌", "repeat": "🔁", "grey_question": "❔"}
 
 
 def block_lines(blocks: list[dict[str, Any]], render: Any, buttons: list[tuple[dict, dict]]) -> list[str]:

@@ -192,8 +192,8 @@ class VirtualUser:
             "type": element["type"], "action_id": element["action_id"], "block_id": block["block_id"],
             "value": text, "action_ts": f"{time.time():.6f}"})
 
-    def choose(self, key: str, value: str) -> Ack:
-        """Pick an option in a select that tells the bot at once (dispatch_action)."""
+    def choose(self, key: str, value: str | dict[str, Any]) -> Ack:
+        """Pick an option (its value, or a typeahead's whole option) in a select that tells the bot at once."""
         self.fill(**{key: value})
         record = self._require_modal()
         block, element = _find_input(record.view, key)
@@ -419,7 +419,8 @@ def _option(element: dict[str, Any], value: str) -> dict[str, Any]:
 def _state_value(element: dict[str, Any], value: Any) -> dict[str, Any]:
     kind = element["type"]
     if kind in ("static_select", "external_select", "radio_buttons"):
-        return {"type": kind, "selected_option": _option(element, value) if value else None}
+        chosen = value if isinstance(value, dict) or not value else _option(element, value)
+        return {"type": kind, "selected_option": chosen}
     if kind in ("checkboxes", "multi_static_select", "multi_external_select"):
         return {"type": kind, "selected_options": [_option(element, v) for v in value]}
     if kind == "users_select":

@@ -15,12 +15,15 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
 
+from bot.meet_forms import start_text  # noqa: E402
 from bot.sandbox.slack import Channel, SlackUser  # noqa: E402
 from bot.sandbox.stack import SandboxStack  # noqa: E402
 from bot.sandbox.virtual_user import VirtualUser  # noqa: E402
@@ -60,6 +63,42 @@ def one_flow(stack: SandboxStack, rep: VirtualUser, n: int) -> tuple[float, floa
     posted = first_call_after(stack, "chat.postMessage", submitted,
                               lambda c: f"bench call {n}" in str(c.args.get("text")))
     return (opened - started) * 1000, (posted - submitted) * 1000, [a.latency_ms for a in acks]
+
+
+def meet_flow(stack: SandboxStack, rep: VirtualUser, n: int, start: datetime) -> tuple[float, float, float]:
+    """/meet: the placeholder opens at once; the form follows once HighLevel answered (calendars, team,
+    the contact named, the start's free slots); the booking is checked against free slots again."""
+    started = time.perf_counter()
+    rep.command(f"/meet Priya bench run{n} {start_text(start, 'America/Los_Angeles')}")
+    opened = first_call_after(stack, "views.open", started)
+    filled = first_call_after(stack, "views.update", started, lambda c: "meet_calendar" in json.dumps(c.args))
+    rep.wait_for_modal("meet_modal", where=lambda r: any(b.get("block_id") == "meet_calendar"
+                                                         for b in r.view["blocks"]))
+    submitted = time.perf_counter()
+    errors = rep.submit().errors
+    assert errors == {}, errors
+    posted = first_call_after(stack, "chat.postMessage", submitted,
+                              lambda c: f"Priya bench run{n}" in str(c.args.get("text")))
+    return (opened - started) * 1000, (filled - started) * 1000, (posted - submitted) * 1000
+
+
+def meet_rounds(stack: SandboxStack, rounds: int) -> None:
+    la = ZoneInfo("America/Los_Angeles")
+    today = datetime.now(la).date()
+    monday = today + timedelta(days=7 - today.weekday())
+    opens, fills, confirms = [], [], []
+    for n in range(rounds):
+        day = monday + timedelta(days=n // 16)
+        start = datetime.combine(day, datetime.min.time(), la).replace(hour=9) + timedelta(minutes=30 * (n % 16))
+        opened, filled, confirmed = meet_flow(stack, stack.user().in_channel(f"CDEAL{n:02d}"), n, start)
+        opens.append(opened)
+        fills.append(filled)
+        confirms.append(confirmed)
+    print(f"/meet -> views.open ({rounds} runs): median {statistics.median(opens):.0f} ms, p95 {p(opens, 0.95):.0f} ms")
+    print(f"/meet -> full form with free slots (views.update): median {statistics.median(fills):.0f} ms, "
+          f"p95 {p(fills, 0.95):.0f} ms")
+    print(f"/meet submit -> confirmation posted: median {statistics.median(confirms):.0f} ms, "
+          f"p95 {p(confirms, 0.95):.0f} ms")
 
 
 def main() -> None:
@@ -119,6 +158,7 @@ def run(stack: SandboxStack, args: argparse.Namespace) -> None:
           f", p95 {p(opens, 0.95):.0f} ms")
     print(f"submit -> confirmation posted (one rep, a channel each time): median {statistics.median(confirms):.0f} ms, "
           f"p95 {p(confirms, 0.95):.0f} ms")
+    meet_rounds(stack, args.rounds)
 
     latencies: list[float] = []
     by_kind: dict[str, list[float]] = {"command": [], "type": [], "submit": []}

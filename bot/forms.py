@@ -24,6 +24,7 @@ from bot.crm.leadsquared import LeadSquared
 from bot.crm.leadsquared_models import APPOINTMENT, TODO, Lead, TaskType
 from bot.models import Draft, Kind
 from bot.people import People
+from bot.slack_client import update_view
 from bot.ui import notices
 from bot.ui.ids import CUSTOM_FIELD_PREFIX
 from bot.ui.ids import Field as F
@@ -141,7 +142,7 @@ class TaskForms:
         if lead is not None:
             filled.form.lead = (lead.ProspectID, lead_label(lead))
         if changed:
-            await self._update(view["id"], view.get("hash"), self._build(ctx, filled.form, all_types))
+            await update_view(self.slack, view["id"], view.get("hash"), self._build(ctx, filled.form, all_types))
         await warm_owner
 
     async def open_from_message(self, *, trigger_id: str, user_id: str, channel_id: str, message_ts: str,
@@ -208,14 +209,6 @@ class TaskForms:
             return wanted
         return names[0] if names else None
 
-    async def _update(self, view_id: str, view_hash: str | None, view: dict[str, Any]) -> None:
-        try:
-            await self.slack.views_update(view_id=view_id, hash=view_hash, view=view)
-        except SlackApiError as error:
-            if error.response.get("error") not in ("hash_conflict", "not_found"):
-                raise
-            log.info("modal %s changed meanwhile (%s); a newer update wins", view_id, error.response.get("error"))
-
     # ----- while the rep types ------------------------------------------------------------------
 
     async def refresh(self, view: dict[str, Any]) -> None:
@@ -223,7 +216,7 @@ class TaskForms:
         ctx = TaskModalContext.load(view["private_metadata"])
         form = read_form(view["state"]["values"], ctx)
         types = await self.lsq.task_types()
-        await self._update(view["id"], view.get("hash"), self._build(ctx, form, types))
+        await update_view(self.slack, view["id"], view.get("hash"), self._build(ctx, form, types))
 
     async def lead_options(self, query: str) -> list[dict[str, Any]]:
         query = query.strip()

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 from cachetools import TTLCache
 from dateutil.rrule import rrulestr
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
@@ -30,6 +29,7 @@ from bot.crm.highlevel_models import Calendar, Contact, LocationType, User
 from bot.forms import EMAIL, EXAMPLES, PHONE, prefill, refusal_text
 from bot.models import Kind, MeetDraft, NewContact
 from bot.people import People
+from bot.slack_client import update_view
 from bot.ui.ids import NEW_CONTACT_PREFIX
 from bot.ui.ids import MeetField as F
 from bot.ui.kit import option, truncate
@@ -164,7 +164,7 @@ class MeetForms:
         except CRMError as error:
             log.info("the /meet modal could not be filled: %s", error)
             built = unavailable_meet_modal(error.message)
-        await self._update(view["id"], view.get("hash"), built)
+        await update_view(self.slack, view["id"], view.get("hash"), built)
 
     async def _contact_from(self, filled: MeetPrefill) -> tuple[str, str] | None:
         """The contact named in the text: by email or phone, or by a first name that only one contact has."""
@@ -204,14 +204,6 @@ class MeetForms:
         readings = Readings(await self.availability(ctx, form), self.repeat_reading(ctx, form))
         return meet_modal(ctx, form, [(c.id, c.name) for c in calendars], readings)
 
-    async def _update(self, view_id: str, view_hash: str | None, view: dict[str, Any]) -> None:
-        try:
-            await self.slack.views_update(view_id=view_id, hash=view_hash, view=view)
-        except SlackApiError as error:
-            if error.response.get("error") not in ("hash_conflict", "not_found"):
-                raise
-            log.info("modal %s changed meanwhile (%s); a newer update wins", view_id, error.response.get("error"))
-
     # ----- while the rep types ------------------------------------------------------------------
 
     async def refresh(self, view: dict[str, Any], user_id: str, picked_slot: str | None = None) -> None:
@@ -231,7 +223,7 @@ class MeetForms:
                 form.new_name = typed
         person = await self.people.get(user_id)
         built = await self._render(ctx, form, await self.ghl.calendars(), person.email)
-        await self._update(view["id"], view.get("hash"), built)
+        await update_view(self.slack, view["id"], view.get("hash"), built)
 
     async def contact_options(self, query: str) -> list[dict[str, Any]]:
         query = query.strip()

@@ -6,8 +6,10 @@ once would otherwise be refused, so each channel gets its own limiter and posts 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
@@ -16,7 +18,18 @@ from bot.clock import Clock
 from bot.config import RateLimit
 from bot.crm.ratelimit import Limiter
 
+log = logging.getLogger("taskbot.slack_client")
 POSTS_PER_CHANNEL = RateLimit(3, 3.0)
+
+
+async def update_view(slack: AsyncWebClient, view_id: str, view_hash: str | None, view: dict[str, Any]) -> None:
+    """Replace an open modal, unless the rep changed it meanwhile (a newer update then wins) or closed it."""
+    try:
+        await slack.views_update(view_id=view_id, hash=view_hash, view=view)
+    except SlackApiError as error:
+        if error.response.get("error") not in ("hash_conflict", "not_found"):
+            raise
+        log.info("modal %s changed meanwhile (%s); a newer update wins", view_id, error.response.get("error"))
 
 
 class PacedWebClient(AsyncWebClient):

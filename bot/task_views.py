@@ -19,6 +19,7 @@ from bot.forms import TaskForms, preview_text
 from bot.models import Draft, Kind
 from bot.people import People
 from bot.reminders import Reminders
+from bot.slack_client import update_view
 from bot.task_changes import REFUSAL, Outcome, TaskChanges, by_day, editable_fields, is_overdue, select
 from bot.tasks import BACKEND
 from bot.ui.ids import WHEN
@@ -106,12 +107,7 @@ class TaskViews:
     async def refresh_reschedule(self, view: dict[str, Any]) -> None:
         ref = TaskRef.load(view["private_metadata"])
         preview = preview_text(TaskForm(kind=Kind.TODO, due_text=_typed(view)), ref.tz, self.clock.now())
-        try:
-            await self.slack.views_update(view_id=view["id"], hash=view.get("hash"),
-                                          view=with_preview(view, preview))
-        except SlackApiError as error:
-            if error.response.get("error") != "hash_conflict":
-                raise
+        await update_view(self.slack, view["id"], view.get("hash"), with_preview(view, preview))
 
     async def snooze(self, crm_id: str, user_id: str, until: str) -> str:
         """Snooze a reminder: 15m, 1h or tomorrow at 9:00 in the owner's zone."""

@@ -115,11 +115,15 @@ def main() -> None:
             bot.send_signal(signal.SIGTERM)
             bot.wait(timeout=30)
             stack.stop()
-        acks = [json.loads(line)["latency_ms"] for line in
-                Path(stack.settings.taskbot_db).with_suffix(".log").read_text().splitlines()
-                if '"latency_ms"' in line]
+        lines = [json.loads(line) for line in
+                 Path(stack.settings.taskbot_db).with_suffix(".log").read_text().splitlines()
+                 if '"latency_ms"' in line]
+        acks = [line["latency_ms"] for line in lines]
         print(f"as the bot measured its own acks ({len(acks)} requests): median {statistics.median(acks):.1f} ms, "
               f"p99 {p(acks, 0.99):.1f} ms, max {max(acks):.1f} ms")
+        slowest = sorted(lines, key=lambda line: -line["latency_ms"])[:3]
+        print("  slowest: " + ", ".join(f"{line['request_type']} {line['request_name']} {line['latency_ms']:.0f} ms"
+                                        for line in slowest))
 
 
 def start_bot_process(stack: SandboxStack) -> subprocess.Popen:

@@ -380,12 +380,16 @@ class MeetForms:
 
     async def taken(self, ctx: MeetModalContext, form: MeetForm, start: datetime, end: datetime,
                     own: tuple[datetime, datetime] | None = None, pick: str = "Pick one of the buttons above.") -> str | None:
-        """Why a meeting cannot be at `start`, or None; HighLevel decides when it is slow to say.
+        """Why a meeting cannot be at `start`, or None. When HighLevel is slow or the rate limit is
+        reached, this does not wait: the booking is checked again (HighLevel checks one meeting itself).
 
         `own`: the time a meeting being moved holds now, which it may keep in part.
         """
         assert form.calendar_id
         now = self.clock.now()
+        if not self.ghl.limiter().has_room():
+            log.info("free-slot check left to the booking: HighLevel's rate limit is reached")
+            return None
         try:
             slots = await asyncio.wait_for(
                 self.free_slots(form.calendar_id, start, ctx.tz, form.assigned, fresh=True), SLOT_CHECK_SECONDS)

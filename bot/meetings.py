@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 
-from bot.crm.errors import CRMError, NotFound
+from bot.crm.errors import BadRequest, CRMError, NotFound
 from bot.crm.highlevel import HighLevel
 from bot.crm.highlevel_models import (
     Appointment,
@@ -28,11 +28,11 @@ from bot.crm.highlevel_models import (
     iso_with_offset,
 )
 from bot.forms import preview_text
-from bot.meet_forms import SLOT_CHECK_SECONDS, MeetForms
+from bot.meet_forms import SLOT_CHECK_SECONDS, MeetForms, is_free
 from bot.models import Kind, MeetDraft
 from bot.outbox import post_confirmation
 from bot.service import Service
-from bot.task_changes import GONE, REFUSAL, Outcome
+from bot.task_changes import Outcome
 from bot.ui.ids import WHEN, ViewId
 from bot.ui.meet_message import GONE as GONE_STATUS
 from bot.ui.meet_message import OPEN, MeetCard, meet_confirmation
@@ -41,11 +41,13 @@ from bot.ui.metadata import MeetModalContext, TaskRef
 from bot.ui.task_lists import reschedule_modal
 from bot.ui.task_message import change_note
 from bot.ui.task_modal import TaskForm
-from bot.when import slack_token
+from bot.when import describe, slack_token
 
 log = logging.getLogger("taskbot.meetings")
 BACKEND = "highlevel"
 CREATE = "ghl.create"
+REFUSAL = "Only the person running the meeting, the one who booked it, or a Taskbot admin can change it."
+UNKNOWN = "I have no record of that meeting any more; change it in HighLevel."
 STATUS_NOTES = {AppointmentStatus.CANCELLED: "cancelled this :x:", AppointmentStatus.SHOWED: "marked this showed "
                 ":white_check_mark:", AppointmentStatus.NOSHOW: "marked this a no-show :no_entry_sign:"}
 
@@ -72,9 +74,21 @@ class Meetings(Service):
                 check_first=maybe_sent)
             contact_id = contact.id
             self.store.update_operation(operation_id, payload={**payload, "contact_id": contact_id})
+        if draft.rrule and not maybe_sent:
+            await self._first_meeting_free(draft)
         appointment = await self.ghl.book_once(self.booking(draft, contact_id), check_first=maybe_sent)
         self.forms.forget_slots()
         return appointment.id
+
+    async def _first_meeting_free(self, draft: MeetDraft) -> None:
+        """A series is booked with ignoreFreeSlotValidation, so HighLevel will not check its first meeting:
+        check it here, fresh, whether or not the modal could."""
+        calendar = await self.ghl.calendar(draft.calendar_id)
+        slots = await self.forms.free_slots(draft.calendar_id, draft.start, draft.tz, draft.assigned_user_id,
+                                            fresh=True)
+        if not is_free(draft.start, draft.end, slots, calendar.slot_minutes):
+            raise BadRequest(self.crm, f"the first meeting's time ({describe(draft.start, draft.tz)}) is no longer "
+                                       f"free on {draft.calendar_name}; edit it to pick another")
 
     def booking(self, draft: MeetDraft, contact_id: str) -> AppointmentCreate:
         recurring = draft.rrule is not None
@@ -126,7 +140,7 @@ class Meetings(Service):
         """The meeting as HighLevel has it now, if `actor` may change it; otherwise what to tell them."""
         row = self.store.task_by_crm_id(BACKEND, event_id)
         if row is None:
-            return Outcome(False, GONE)
+            return Outcome(False, UNKNOWN)
         if not self.may_act(actor, row):
             return Outcome(False, REFUSAL)
         try:
@@ -135,6 +149,8 @@ class Meetings(Service):
             self.store.update_task(row["id"], status=GONE_STATUS)
             await self._show(row, None, gone=True)
             return Outcome(False, "That meeting was deleted in HighLevel.")
+        except CRMError as error:
+            return _not_changed(error)
         if appointment.status not in OPEN:
             await self._show(row, appointment)
             return Outcome(False, f"That meeting is already {appointment.status.label.lower()} in HighLevel.")
@@ -175,7 +191,10 @@ class Meetings(Service):
         if isinstance(found, Outcome):
             return found
         row, _ = found
-        appointment = await self.ghl.update_appointment(event_id, AppointmentEdit(appointmentStatus=status))
+        try:
+            appointment = await self.ghl.update_appointment(event_id, AppointmentEdit(appointmentStatus=status))
+        except CRMError as error:
+            return _not_changed(error)
         if status is AppointmentStatus.CANCELLED:
             self.forms.forget_slots()
         await self._show(row, appointment, change_note(actor, STATUS_NOTES[status]))
@@ -189,8 +208,11 @@ class Meetings(Service):
         row, current = found
         zone = current.startTime.tzinfo
         end = start + (current.endTime - current.startTime)
-        appointment = await self.ghl.update_appointment(event_id, AppointmentEdit(
-            startTime=iso_with_offset(start.astimezone(zone)), endTime=iso_with_offset(end.astimezone(zone))))
+        try:
+            appointment = await self.ghl.update_appointment(event_id, AppointmentEdit(
+                startTime=iso_with_offset(start.astimezone(zone)), endTime=iso_with_offset(end.astimezone(zone))))
+        except CRMError as error:
+            return _not_changed(error)
         self.forms.forget_slots()
         self.store.update_task(row["id"], due_utc=appointment.startTime, end_utc=appointment.endTime)
         tz = row["details"]["draft"]["tz"]
@@ -213,3 +235,8 @@ class Meetings(Service):
                 await self.slack.chat_postMessage(channel=row["channel_id"], thread_ts=row["confirmation_ts"], text=note)
         except SlackApiError as error:
             log.warning("confirmation of meeting %s not updated: %s", row["crm_id"], error.response.get("error"))
+
+
+def _not_changed(error: CRMError) -> Outcome:
+    log.info("meeting not changed: %s", error)
+    return Outcome(False, f"Nothing was changed: {error.message}.")

@@ -38,6 +38,12 @@ class Limiter:
         """The CRM said "slow down": nobody sends until `seconds` have passed."""
         self._blocked_until = max(self._blocked_until, self.clock.monotonic() + seconds)
 
+    def has_room(self) -> bool:
+        """Whether a call could start now without waiting (for work that must not wait, like an ack)."""
+        now = self.clock.monotonic()
+        recent = sum(1 for finished in self._finished if finished > now - self.limit.seconds)
+        return now >= self._blocked_until and recent + self._in_flight < self.limit.calls
+
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
         await self._acquire()

@@ -97,7 +97,7 @@ class Taskbot:
         tasks.task_changed = changes.task_changed = reminders.schedule
         self.services = Services(
             settings=settings, clock=clock, store=store, slack=slack, lsq=lsq, ghl=ghl, people=people, outbox=outbox,
-            tasks=tasks, meetings=meetings, meet_forms=meet_forms, forms=forms, changes=changes, task_views=TaskViews(slack, changes, forms, people, settings, clock, reminders),
+            tasks=tasks, meetings=meetings, meet_forms=meet_forms, forms=forms, changes=changes, task_views=TaskViews(slack, changes, forms, people, settings, clock, reminders, meetings),
             reminders=reminders, bulk=BulkRuns(store, lsq, people, slack, settings, clock),
         )
         signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,7 +32,7 @@ from bot.meet_forms import SLOT_CHECK_SECONDS, MeetForms, is_free
 from bot.models import Kind, MeetDraft
 from bot.outbox import post_confirmation
 from bot.service import Service
-from bot.task_changes import Outcome
+from bot.task_changes import LIST_AHEAD, Outcome
 from bot.ui.ids import WHEN, ViewId
 from bot.ui.meet_message import GONE as GONE_STATUS
 from bot.ui.meet_message import OPEN, MeetCard, meet_confirmation
@@ -47,7 +47,6 @@ log = logging.getLogger("taskbot.meetings")
 BACKEND = "highlevel"
 CREATE = "ghl.create"
 REFUSAL = "Only the person running the meeting, the one who booked it, or a Taskbot admin can change it."
-UNKNOWN = "I have no record of that meeting any more; change it in HighLevel."
 STATUS_NOTES = {AppointmentStatus.CANCELLED: "cancelled this :x:", AppointmentStatus.SHOWED: "marked this showed "
                 ":white_check_mark:", AppointmentStatus.NOSHOW: "marked this a no-show :no_entry_sign:"}
 
@@ -137,33 +136,85 @@ class Meetings(Service):
         return user_id in {row.get("owner_slack_id"), row.get("creator_slack_id")} or user_id in self.settings.admins
 
     async def actionable(self, event_id: str, actor: str) -> tuple[dict[str, Any], Appointment] | Outcome:
-        """The meeting as HighLevel has it now, if `actor` may change it; otherwise what to tell them."""
+        """The meeting as HighLevel has it now, if `actor` may change it; otherwise what to tell them.
+
+        A meeting made in HighLevel itself (listed in /tasks or Home) is adopted on its first change.
+        """
         row = self.store.task_by_crm_id(BACKEND, event_id)
-        if row is None:
-            return Outcome(False, UNKNOWN)
-        if not self.may_act(actor, row):
-            return Outcome(False, REFUSAL)
         try:
             appointment = await self.ghl.appointment(event_id)
+            if row is None:
+                row = await self._adopt(appointment, actor)
         except NotFound:
-            self.store.update_task(row["id"], status=GONE_STATUS)
-            await self._show(row, None, gone=True)
+            if row is not None:
+                self.store.update_task(row["id"], status=GONE_STATUS)
+                await self._show(row, None, gone=True)
             return Outcome(False, "That meeting was deleted in HighLevel.")
         except CRMError as error:
             return _not_changed(error)
+        if not self.may_act(actor, row):
+            return Outcome(False, REFUSAL)
         if appointment.status not in OPEN:
             await self._show(row, appointment)
             return Outcome(False, f"That meeting is already {appointment.status.label.lower()} in HighLevel.")
         return row, appointment
 
-    async def open_reschedule(self, trigger_id: str, event_id: str, user_id: str) -> str | None:
+    async def _adopt(self, appointment: Appointment, actor: str) -> dict[str, Any]:
+        """Remember a meeting made in HighLevel, run by whoever has its assigned user's email."""
+        calendar = await self.ghl.calendar(appointment.calendarId)
+        host = await self.ghl.user(appointment.assignedUserId) if appointment.assignedUserId else None
+        host_slack = self.people.slack_id_for_email(host.email if host else None)
+        contact = await self.ghl.contact(appointment.contactId)
+        person = await self.people.get(host_slack or actor)
+        draft = MeetDraft(
+            calendar_id=calendar.id, calendar_name=calendar.name, contact_id=contact.id,
+            contact_name=contact.display_name, title=appointment.title or calendar.name, start=appointment.startTime,
+            end=appointment.endTime, rrule=appointment.rrule, status=appointment.status.value,
+            assigned_user_id=appointment.assignedUserId or "", assigned_user_name=host.display_name if host else "",
+            assigned_slack_id=host_slack, location_type=appointment.meetingLocationType, address=appointment.address,
+            owner_slack_id=host_slack or "", creator_slack_id="", tz=person.tz)
+        task_id = self.store.add_task(
+            backend=BACKEND, crm_id=appointment.id, kind=Kind.APPOINTMENT.value, title=draft.title,
+            due_utc=draft.start, end_utc=draft.end, owner_slack_id=host_slack, creator_slack_id=None,
+            lead_id=contact.id, lead_name=draft.contact_name, status=draft.status,
+            details={"draft": draft.model_dump(mode="json")})
+        row = self.store.task(task_id)
+        assert row is not None
+        return row
+
+    async def upcoming(self, owner_slack_id: str, ahead: timedelta = LIST_AHEAD) -> list[MeetCard] | None:
+        """The person's open HighLevel meetings from now on, however they were booked; None when no
+        HighLevel user has their email."""
+        person = await self.people.get(owner_slack_id)
+        user_ids = await self.ghl.user_ids_by_email(person.email) if person.email else []
+        if not user_ids:
+            return None
+        now = self.clock.now()
+        calendars = {calendar.id: calendar.name for calendar in await self.ghl.calendars()}
+        events = [event for user_id in user_ids
+                  for event in await self.ghl.events(now - timedelta(days=1), now + ahead, user_id=user_id)]
+        cards = []
+        for event in sorted(events, key=lambda event: event.startTime):
+            if event.status not in OPEN or event.endTime <= now:
+                continue
+            row = self.store.task_by_crm_id(BACKEND, event.id)
+            contact = row["lead_name"] if row else (await self.ghl.contact(event.contactId)).display_name
+            cards.append(MeetCard(
+                event_id=event.id, title=event.title or calendars.get(event.calendarId, "Meeting"),
+                calendar_name=calendars.get(event.calendarId, ""), start=event.startTime, end=event.endTime,
+                contact_name=contact, assigned_slack_id=owner_slack_id, assigned_name=person.name,
+                creator_slack_id=row["creator_slack_id"] if row else None, status=event.status.value))
+        return cards
+
+    async def open_reschedule(self, trigger_id: str, event_id: str, user_id: str, list_key: str | None = None,
+                              response_url: str | None = None) -> str | None:
         """The small Reschedule modal; a notice instead when the meeting is gone, done or not theirs."""
         found = await self.actionable(event_id, user_id)
         if isinstance(found, Outcome):
             return found.notice
         row, appointment = found
         person = await self.people.get(user_id)
-        ref = TaskRef(crm_id=event_id, tz=person.tz)
+        ref = TaskRef(crm_id=event_id, tz=person.tz, list=list_key, response_url=response_url)
         preview = preview_text(TaskForm(kind=Kind.APPOINTMENT), person.tz, self.clock.now())
         await self.slack.views_open(trigger_id=trigger_id, view=reschedule_modal(
             ref, row["title"], appointment.startTime, "", preview, ViewId.MEET_RESCHEDULE))

@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.crm.errors import CRMError
 from bot.crm.leadsquared_models import APPOINTMENT, LEAD, OPPORTUNITY, Task
 from bot.forms import TaskForms, preview_text
+from bot.meetings import Meetings
 from bot.models import Draft, Kind
 from bot.people import People
 from bot.reminders import Reminders
@@ -23,6 +24,7 @@ from bot.slack_client import update_view
 from bot.task_changes import REFUSAL, Outcome, TaskChanges, by_day, editable_fields, is_overdue, select
 from bot.tasks import BACKEND
 from bot.ui.ids import WHEN
+from bot.ui.meet_message import MeetCard
 from bot.ui.metadata import TaskRef
 from bot.ui.reminder_messages import snoozed
 from bot.ui.task_lists import home_view, not_linked, reschedule_modal, task_list, with_preview
@@ -36,8 +38,9 @@ HEADINGS = {"all": "Your open tasks: overdue, then the next 7 days", "today": "D
 
 class TaskViews:
     def __init__(self, slack: AsyncWebClient, changes: TaskChanges, forms: TaskForms, people: People,
-                 settings: Settings, clock: Clock, reminders: Reminders):
+                 settings: Settings, clock: Clock, reminders: Reminders, meetings: Meetings):
         self.slack = slack
+        self.meetings = meetings
         self.changes = changes
         self.forms = forms
         self.people = people
@@ -56,7 +59,8 @@ class TaskViews:
         now = self.clock.now()
         chosen = select(tasks, which, now, person.tz)
         cards = [(self.changes.card(task), is_overdue(task, now)) for task in chosen]
-        blocks = task_list(cards, heading, person.tz, page, f"{which}:{owner}")
+        meetings = await self._meetings(owner, which, person.tz) if page == 0 else None
+        blocks = task_list(cards, heading, person.tz, page, f"{which}:{owner}", meetings)
         return f"{heading}: {len(cards)} tasks", blocks
 
     # ----- Home ---------------------------------------------------------------------------------
@@ -75,7 +79,8 @@ class TaskViews:
             day = by_day(tasks, self.clock.now(), person.tz)
             sections = [(name, [(self.changes.card(t), name == "Overdue") for t in group])
                         for name, group in (("Overdue", day.overdue), ("Today", day.today), ("Upcoming", day.upcoming))]
-        view = home_view(person, crm_user, self.people.preferences(user_id), sections, self.notices())
+        view = home_view(person, crm_user, self.people.preferences(user_id), sections, self.notices(),
+                         await self._meetings(user_id, "all", person.tz))
         await self.slack.views_publish(user_id=user_id, view=view)
 
     async def refresh_home(self, user_id: str) -> None:
@@ -85,6 +90,21 @@ class TaskViews:
                 await self.publish_home(user_id)
             except (SlackApiError, CRMError) as error:
                 log.info("Home of %s not refreshed: %s", user_id, error)
+
+    async def _meetings(self, owner: str, which: str, tz: str) -> list[MeetCard] | None:
+        """Their HighLevel meetings for this view; None (no section) for overdue, with no HighLevel user,
+        or when HighLevel does not answer (the tasks still show)."""
+        if which == "overdue":
+            return None
+        try:
+            meetings = await self.meetings.upcoming(owner)
+        except CRMError as error:
+            log.info("meetings of %s not listed: %s", owner, error)
+            return None
+        if which == "today" and meetings is not None:
+            today = self.clock.now().astimezone(ZoneInfo(tz)).date()
+            meetings = [card for card in meetings if card.start.astimezone(ZoneInfo(tz)).date() == today]
+        return meetings
 
     def notices(self) -> list[str]:
         return ["LeadSquared: sandbox, tasks are not real"] if self.settings.lsq_is_sandbox else []

@@ -82,20 +82,23 @@ async def meet_slot_picked(ack: Any, body: dict[str, Any], action: dict[str, Any
 async def meet_reschedule(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, client: Any,
                           respond: Any) -> None:
     await ack()
-    notice = await services(context).meetings.open_reschedule(body["trigger_id"], action["value"],
-                                                              body["user"]["id"])
+    event_id, shown_in = task_value(action["value"])
+    notice = await services(context).meetings.open_reschedule(body["trigger_id"], event_id, body["user"]["id"],
+                                                              shown_in, body.get("response_url"))
     if notice:
         await tell(body, client, respond, notice)
 
 
 async def meet_status(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, client: Any,
                       respond: Any) -> None:
-    """Cancel, Showed or No-show on a meeting's confirmation."""
+    """Cancel, Showed or No-show on a meeting's confirmation, or in /tasks or Home."""
     await ack()
     status = MEET_STATUS_ACTIONS[action["action_id"]]
-    outcome = await services(context).meetings.set_status(action["value"], body["user"]["id"], status)
+    event_id, shown_in = task_value(action["value"])
+    outcome = await services(context).meetings.set_status(event_id, body["user"]["id"], status)
     if outcome.notice:
         await tell(body, client, respond, outcome.notice)
+    await redraw(body, shown_in, context, respond)
 
 
 MEET_STATUS_ACTIONS = {Action.MEET_CANCEL: AppointmentStatus.CANCELLED, Action.MEET_SHOWED: AppointmentStatus.SHOWED,

@@ -60,6 +60,7 @@ async def meet_reschedule_submitted(ack: Any, view: dict[str, Any], body: dict[s
     outcome = await bot.meetings.reschedule(ref.crm_id, user, start)
     if outcome.notice:
         await client.chat_postMessage(channel=user, text=outcome.notice)
+    await bot.task_views.after_modal_change(user, ref)
 
 
 async def reschedule_submitted(ack: Any, view: dict[str, Any], body: dict[str, Any], context: Any,

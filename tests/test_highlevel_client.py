@@ -211,5 +211,8 @@ async def test_team_members_are_read_once_and_cached(ghl, ghl_client):
 
 async def test_events_of_a_calendar_in_a_window(ghl, ghl_client):
     made = await ghl_client.create_appointment(booking(at(9)))
-    assert [e.id for e in await ghl_client.events(DEMO, at(8), at(10))] == [made.id]
-    assert await ghl_client.events(DEMO, at(10), at(12)) == []
+    assert [e.id for e in await ghl_client.events(at(8), at(10), calendar_id=DEMO)] == [made.id]
+    assert await ghl_client.events(at(10), at(12), calendar_id=DEMO) == []
+    assert [e.id for e in await ghl_client.events(at(0), at(23), user_id=MARIA)] == [made.id]
+    assert await ghl_client.events(at(0), at(23), user_id="usrDev00000000002") == []
+    assert await ghl_client.user_ids_by_email("MARIA@acme-sales.test") == [MARIA]

@@ -340,3 +340,55 @@ def test_when_highlevel_is_down_the_modal_says_so(stack: SandboxStack, maria: Vi
     view = maria.wait_for_modal("meet_modal", where=lambda v: "HighLevel could not be reached" in words(
         v.view["blocks"])).view
     assert "submit" not in view and "try `/meet` again in a minute" in words(view["blocks"])
+
+
+def test_tasks_lists_meetings_however_they_were_booked_and_acts_on_them(stack: SandboxStack, maria: VirtualUser):
+    book(maria, "/meet Priya demo tmrw 2pm")
+    made_there = stack.ghl.book(DEMO, "conTom000000000002", datetime(2025, 3, 4, 15, 0, tzinfo=LA), 30,
+                                title="Made in HighLevel", user_id=MARIA)
+    stack.ghl.book(DEMO, PRIYA, wednesday(11), 30, title="Dev's meeting", user_id="usrDev00000000002")
+    maria.command("/tasks")
+    listing = maria.wait_for_ephemeral(lambda e: "open tasks" in e.text)
+    shown = words(listing.blocks)
+    assert "*HighLevel meetings* (2)" in shown and "Dev's meeting" not in shown
+    assert shown.index("Made in HighLevel") < shown.index("Priya demo") and "Tom Becker" in shown
+
+    maria.click("Showed", ephemeral=listing, value=made_there["id"] + "|all:UMARIA:0")
+    redrawn = maria.wait_for_ephemeral(lambda e: "open tasks" in e.text and "Made in HighLevel" not in words(e.blocks))
+    assert "*HighLevel meetings* (1)" in words(redrawn.blocks)
+    assert made_there["appointmentStatus"] == "showed"
+
+    maria.command("/tasks today")
+    today = maria.wait_for_ephemeral(lambda e: e.text.startswith("Due today"))
+    assert "HighLevel meetings" not in words(today.blocks)
+
+
+def test_a_meeting_made_in_highlevel_is_changed_by_its_host_or_an_admin(stack: SandboxStack, maria: VirtualUser):
+    first = stack.ghl.book(DEMO, PRIYA, wednesday(11), 30, title="Dev's sync", user_id="usrDev00000000002")
+    second = stack.ghl.book(DEMO, PRIYA, wednesday(15), 30, title="Dev's demo", user_id="usrDev00000000002")
+    dev = maria.as_user("UDEV")
+    dev.open_home()
+    stack.slack.wait_for(lambda: "Dev's sync" in words((dev.home or {}).get("blocks", [])))
+    dev.click("Cancel", in_home=True, value=first["id"] + "|home")
+    stack.slack.wait_for(lambda: first["appointmentStatus"] == "cancelled")
+    stack.slack.wait_for(lambda: "Dev's sync" not in words(dev.home["blocks"]))
+
+    olivia = maria.as_user("UOPS")
+    olivia.command("/tasks <@UDEV|dev>")
+    listing = olivia.wait_for_ephemeral(lambda e: "Dev's demo" in words(e.blocks))
+    olivia.click("No-show", ephemeral=listing, value=second["id"] + "|all:UDEV:0")
+    stack.slack.wait_for(lambda: second["appointmentStatus"] == "noshow")
+
+
+def test_home_shows_the_week_s_meetings_with_their_buttons(stack: SandboxStack, maria: VirtualUser):
+    book(maria, "/meet Priya demo tmrw 2pm")
+    maria.open_home()
+    home = stack.slack.wait_for(lambda: maria.home if "Priya demo" in words((maria.home or {}).get("blocks", []))
+                                else None)
+    assert "*HighLevel meetings* (1)" in words(home["blocks"])
+    meeting = only_meeting(stack, "Priya demo")
+    maria.click("Reschedule", in_home=True, value=meeting["id"] + "|home")
+    maria.wait_for_modal("meet_reschedule_modal")
+    assert maria.submit(when="tmrw 4pm").errors == {}
+    stack.slack.wait_for(lambda: only_meeting(stack, "Priya demo")["start"] == wednesday(16))
+    stack.slack.wait_for(lambda: str(int(wednesday(16).timestamp())) in words(maria.home["blocks"]))

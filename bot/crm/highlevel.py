@@ -179,10 +179,13 @@ class HighLevel:
                 slots += [datetime.fromisoformat(text).astimezone(zone) for text in value.get("slots") or []]
         return sorted(slots)
 
-    async def events(self, calendar_id: str, start: datetime, end: datetime) -> list[Appointment]:
+    async def events(self, start: datetime, end: datetime, *, calendar_id: str | None = None,
+                     user_id: str | None = None) -> list[Appointment]:
+        """Events starting in [start, end) of one calendar or of one user (on any calendar)."""
+        scope = {"calendarId": calendar_id} if calendar_id else {"userId": user_id}
         body = await self._call("GET", "/calendars/events", CALENDARS_VERSION,
-                                params={"locationId": self.location_id, "calendarId": calendar_id,
-                                        "startTime": epoch_ms(start), "endTime": epoch_ms(end)})
+                                params={"locationId": self.location_id, **scope, "startTime": epoch_ms(start),
+                                        "endTime": epoch_ms(end)})
         return [Appointment.model_validate(item) for item in body.get("events") or []]
 
     # ----- appointments ---------------------------------------------------------------------------
@@ -195,7 +198,8 @@ class HighLevel:
     async def find_appointment(self, appointment: AppointmentCreate) -> Appointment | None:
         """The appointment `appointment` would have created, if it exists (same contact and start)."""
         start = datetime.fromisoformat(appointment.startTime)
-        found = await self.events(appointment.calendarId, start - timedelta(minutes=1), start + timedelta(minutes=1))
+        found = await self.events(start - timedelta(minutes=1), start + timedelta(minutes=1),
+                                  calendar_id=appointment.calendarId)
         return next((event for event in found if event.contactId == appointment.contactId
                      and event.startTime == start and (event.title or None) == (appointment.title or None)), None)
 
@@ -219,8 +223,11 @@ class HighLevel:
     # ----- contacts -------------------------------------------------------------------------------
 
     async def contact(self, contact_id: str) -> Contact:
-        body = await self._call("GET", f"/contacts/{contact_id}", CONTACTS_VERSION)
-        return Contact.model_validate(body["contact"])
+        key = ("contact", contact_id)
+        if key not in self._cache:
+            body = await self._call("GET", f"/contacts/{contact_id}", CONTACTS_VERSION)
+            self._cache[key] = Contact.model_validate(body["contact"])
+        return self._cache[key]
 
     async def find_contact(self, email: str | None = None, phone: str | None = None) -> Contact | None:
         """The location's existing contact with this email or phone (its duplicate rule), if any."""
@@ -290,5 +297,9 @@ class HighLevel:
                 self._cache[key] = list(await asyncio.gather(*[self.user(user_id) for user_id in ids]))
         return self._cache[key]
 
-    def cached_team(self, calendar: Calendar) -> list[User] | None:
-        return self._cache.get(("team", tuple(member.userId for member in calendar.teamMembers)))
+    async def user_ids_by_email(self, email: str) -> list[str]:
+        """The location's users with this email, found among the calendars' teams (all cached)."""
+        found = []
+        for calendar in await self.calendars():
+            found += [user.id for user in await self.team(calendar) if (user.email or "").lower() == email.lower()]
+        return sorted(set(found))

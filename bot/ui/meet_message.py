@@ -48,11 +48,12 @@ def where(location_type: str | None, address: str | None) -> str | None:
     return label or address
 
 
-def meet_buttons(card: MeetCard) -> Block:
+def meet_buttons(card: MeetCard, list_context: str | None = None) -> Block:
+    """Reschedule, Showed, No-show, Cancel: the value names the meeting (and the list it was shown in)."""
     confirm = {"title": plain("Cancel this meeting?"), "text": plain(f"{card.title} will be cancelled in HighLevel.",
                                                                         300),
                "confirm": plain("Cancel meeting"), "deny": plain("Keep it"), "style": "danger"}
-    value = card.event_id
+    value = card.event_id + (f"|{list_context}" if list_context else "")
     return actions(button("Reschedule", Action.MEET_RESCHEDULE, value), button("Showed", Action.MEET_SHOWED, value),
                    button("No-show", Action.MEET_NOSHOW, value),
                    button("Cancel", Action.MEET_CANCEL, value, style="danger", confirm=confirm),
@@ -78,6 +79,12 @@ def meet_confirmation(card: MeetCard, tz: str, sandbox: bool) -> tuple[str, list
     if card.status in OPEN:
         blocks.append(meet_buttons(card))
     return f"{headline}: {escape(card.title)} ({describe(card.start, tz)})", blocks
+
+
+def meeting_line(card: MeetCard, tz: str) -> Block:
+    when = f"{slack_token(card.start, tz)} – {slack_token(card.end, tz, '{time}')}"
+    return section(f":calendar: *{escape(card.title)}*\n{when} · {escape(card.calendar_name)} · "
+                   f"{escape(card.contact_name)}")
 
 
 def free_times_text(slots: list[tuple[str, str]]) -> str:

@@ -9,6 +9,7 @@ from bot.people import CrmUser, Person
 from bot.ui.fields import text_input
 from bot.ui.ids import WHEN, WHEN_PREVIEW_BLOCK, Action, ViewId
 from bot.ui.kit import Block, actions, button, context, divider, header, home, modal, option, section
+from bot.ui.meet_message import MeetCard, meet_buttons, meeting_line
 from bot.ui.metadata import TaskRef
 from bot.ui.task_message import TaskCard, task_buttons, when_text
 from bot.ui.text import escape
@@ -24,12 +25,30 @@ def task_line(card: TaskCard, tz: str, overdue: bool) -> Block:
     return section(f"{flag}*{escape(card.title)}*\n{when_text(card, tz)} · {escape(card.task_type)}{lead}")
 
 
-def task_list(cards: list[tuple[TaskCard, bool]], heading: str, tz: str, page: int, list_key: str) -> list[Block]:
-    """One page of tasks with their buttons; `list_key` (filter and owner) lets a page be redrawn."""
+def meeting_section(meetings: list[MeetCard] | None, tz: str, list_key: str, limit: int | None = None) -> list[Block]:
+    """The person's HighLevel meetings with their buttons; nothing when they have no HighLevel user."""
+    if meetings is None:
+        return []
+    blocks: list[Block] = [section(f"*HighLevel meetings* ({len(meetings)})")]
+    if not meetings:
+        blocks.append(context("Nothing. Book one with `/meet Priya demo tmrw 2pm`."))
+    for card in meetings[:limit]:
+        blocks += [meeting_line(card, tz), meet_buttons(card, list_key)]
+    if limit is not None and len(meetings) > limit:
+        blocks.append(context(f"…and {len(meetings) - limit} more: `/tasks week` shows them all."))
+    return blocks
+
+
+def task_list(cards: list[tuple[TaskCard, bool]], heading: str, tz: str, page: int, list_key: str,
+              meetings: list[MeetCard] | None = None) -> list[Block]:
+    """One page of tasks with their buttons, the meetings first on page one; `list_key` (filter and
+    owner) lets a page be redrawn."""
     pages = max(1, -(-len(cards) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     shown = cards[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
     blocks: list[Block] = [section(f"*{escape(heading)}*" + (f" · page {page + 1} of {pages}" if pages > 1 else ""))]
+    if page == 0 and meetings:
+        blocks += meeting_section(meetings, tz, f"{list_key}:0")
     if not cards:
         blocks.append(context("Nothing here. Create one with `/todo call Priya tmrw 3pm`."))
     for card, overdue in shown:
@@ -74,7 +93,8 @@ APPOINTMENT_DEFAULTS = [("5", "5 minutes before"), ("10", "10 minutes before"), 
 
 
 def home_view(person: Person, crm_user: CrmUser | None, preferences: dict[str, Any],
-              sections: list[tuple[str, list[tuple[TaskCard, bool]]]] | None, notices: list[str]) -> dict[str, Any]:
+              sections: list[tuple[str, list[tuple[TaskCard, bool]]]] | None, notices: list[str],
+              meetings: list[MeetCard] | None = None) -> dict[str, Any]:
     blocks: list[Block] = [
         header("Your tasks"),
         actions(button("New to-do", Action.HOME_NEW_TODO, style="primary"),
@@ -91,6 +111,7 @@ def home_view(person: Person, crm_user: CrmUser | None, preferences: dict[str, A
             blocks += [task_line(card, person.tz, overdue), task_buttons(card, "home")]
         if len(cards) > HOME_SECTION_LIMIT:
             blocks.append(context(f"…and {len(cards) - HOME_SECTION_LIMIT} more: `/tasks` shows them all."))
+    blocks += meeting_section(meetings, person.tz, "home", HOME_SECTION_LIMIT)
     blocks += [divider(), header("Settings")]
     zone = person.tz if person.tz_from_profile else f"{person.tz} (your Slack profile has none)"
     linked = f"{escape(crm_user.name)} ({escape(crm_user.email)})" if crm_user else "not linked"

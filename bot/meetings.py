@@ -257,7 +257,7 @@ class Meetings(Service):
         if isinstance(found, Outcome):
             return found
         row, current = found
-        zone = current.startTime.tzinfo
+        zone = ZoneInfo(row["details"]["draft"]["tz"])
         end = start + (current.endTime - current.startTime)
         try:
             appointment = await self.ghl.update_appointment(event_id, AppointmentEdit(

@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 from cachetools import TTLCache
@@ -165,18 +164,18 @@ class HighLevel:
 
     async def free_slots(self, calendar_id: str, start: datetime, end: datetime, tz: str,
                          user_id: str | None = None) -> list[datetime]:
-        """Slot starts between `start` and `end` (at most 31 days apart), as instants in `tz`."""
+        """Slot starts between `start` and `end` (at most 31 days apart); `tz` is the zone HighLevel
+        groups them by day in."""
         if end - start > MAX_SLOT_RANGE:
             raise ValueError("HighLevel serves free slots for at most 31 days at a time")
         params: dict[str, Any] = {"startDate": epoch_ms(start), "endDate": epoch_ms(end), "timezone": tz}
         if user_id:
             params["userId"] = user_id
         body = await self._call("GET", f"/calendars/{calendar_id}/free-slots", CALENDARS_VERSION, params=params)
-        zone = ZoneInfo(tz)
         slots = []
         for day, value in (body or {}).items():
             if len(day) == 10 and day[4] == "-" and isinstance(value, dict):
-                slots += [datetime.fromisoformat(text).astimezone(zone) for text in value.get("slots") or []]
+                slots += [datetime.fromisoformat(text).astimezone(UTC) for text in value.get("slots") or []]
         return sorted(slots)
 
     async def events(self, start: datetime, end: datetime, *, calendar_id: str | None = None,

@@ -6,11 +6,11 @@ property its spec does not list. What it reads ignores extras, since responses g
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 CALENDARS_VERSION = "2021-04-15"
 CONTACTS_VERSION = "2021-07-28"
@@ -125,6 +125,12 @@ class Appointment(_Read):
     isRecurring: bool | str | None = None
     rrule: str | None = None
     masterEventId: str | None = None
+
+    @field_validator("startTime", "endTime")
+    @classmethod
+    def _utc(cls, instant: datetime) -> datetime:
+        """HighLevel answers in the calendar's offset; inside the bot every instant is UTC."""
+        return instant.astimezone(UTC)
 
     @property
     def status(self) -> AppointmentStatus:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, Field
 
@@ -15,7 +15,18 @@ class CustomFieldSpec(BaseModel):
     mandatory: bool = False
 
 
-class TaskModalContext(BaseModel):
+class PrivateMetadata(BaseModel):
+    """A modal's or a button's memory, as the JSON Slack carries in private_metadata."""
+
+    def dump(self) -> str:
+        return self.model_dump_json(exclude_defaults=True)
+
+    @classmethod
+    def load(cls, text: str) -> Self:
+        return cls.model_validate_json(text)
+
+
+class TaskModalContext(PrivateMetadata):
     """Serialised into the task modal; comes back with every action and the submission."""
 
     kind: Kind
@@ -29,15 +40,8 @@ class TaskModalContext(BaseModel):
     type_minutes: dict[str, int] = Field(default_factory=dict)
     custom_fields: list[CustomFieldSpec] = Field(default_factory=list)
 
-    def dump(self) -> str:
-        return self.model_dump_json(exclude_defaults=True)
 
-    @classmethod
-    def load(cls, text: str) -> TaskModalContext:
-        return cls.model_validate_json(text)
-
-
-class MeetModalContext(BaseModel):
+class MeetModalContext(PrivateMetadata):
     """Serialised into the /meet modal: what validation needs without calling HighLevel again."""
 
     tz: str
@@ -50,25 +54,11 @@ class MeetModalContext(BaseModel):
     recurring_allowed: bool = False
     team: list[tuple[str, str]] = Field(default_factory=list)
 
-    def dump(self) -> str:
-        return self.model_dump_json(exclude_defaults=True)
 
-    @classmethod
-    def load(cls, text: str) -> MeetModalContext:
-        return cls.model_validate_json(text)
-
-
-class TaskRef(BaseModel):
+class TaskRef(PrivateMetadata):
     """Which task a button or a small modal is about, and which list it was shown in."""
 
     crm_id: str
     tz: str = "UTC"
     list: str | None = None
     response_url: str | None = None
-
-    def dump(self) -> str:
-        return self.model_dump_json(exclude_defaults=True)
-
-    @classmethod
-    def load(cls, text: str) -> TaskRef:
-        return cls.model_validate_json(text)

@@ -342,7 +342,9 @@ class MeetForms:
             start, end = rrule[1], rrule[1] + (end - start)
         if form.location_type in NEEDS_ADDRESS and not form.address:
             errors[F.ADDRESS] = "Say where: the address for “In person”, or the details for “Other”."
-        if form.assigned is None:
+        if not ctx.team:
+            errors[F.CALENDAR] = f"{ctx.calendar_name} has no team members in HighLevel; pick another calendar."
+        elif form.assigned is None:
             errors[F.ASSIGNED] = f"Pick who runs it: a member of the {ctx.calendar_name} team."
         if start is not None and end is not None and not errors:
             taken = await self.taken(ctx, form, start, end)

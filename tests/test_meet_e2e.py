@@ -210,6 +210,16 @@ def test_someone_outside_the_calendar_team_picks_who_runs_it(stack: SandboxStack
     assert "Sam Carter" in words(confirmation.blocks) and "Booked by <@UOPS>" in words(confirmation.blocks)
 
 
+def test_a_calendar_with_no_team_cannot_be_booked_on(stack: SandboxStack, maria: VirtualUser):
+    stack.ghl.state.calendars[1]["teamMembers"] = []
+    open_meet(maria, "/meet Priya discovery tmrw 9am")
+    maria.choose("meet_calendar", "calDiscovery000002")
+    view = maria.wait_for_modal(where=lambda v: initial(v.view, "meet_calendar") == "Discovery call").view
+    assert "has no team members in HighLevel" in words([block(view, "meet_assigned")])
+    assert maria.submit().errors == {
+        "meet_calendar": "Discovery call has no team members in HighLevel; pick another calendar."}
+
+
 def test_showed_no_show_and_cancel_update_the_message_in_place_and_say_so_in_its_thread(stack: SandboxStack,
                                                                                           maria: VirtualUser, clock):
     """Each step waits out #sales's posting rate (the sandbox's clock only moves when told)."""

@@ -24,6 +24,7 @@ from bot.ui.text import escape
 
 F = MeetField
 CALENDAR_DEFAULT = "default"
+MAX_OPTIONS = 100
 LOCATION_CHOICES = [(CALENDAR_DEFAULT, "The calendar's default")] + [(kind.value, kind.label) for kind in LocationType]
 STATUS_CHOICES = [(status.value, status.label) for status in (AppointmentStatus.CONFIRMED, AppointmentStatus.NEW)]
 NOTIFY_CHOICE = ("notify", "Let HighLevel notify the contact and run its automations")
@@ -75,7 +76,7 @@ def start_block(ctx: MeetModalContext) -> str:
 def meet_modal(ctx: MeetModalContext, form: MeetForm, calendars: list[tuple[str, str]], readings: Readings,
                title: str = "New meeting") -> dict[str, Any]:
     blocks: list[Block] = [
-        select_input(F.CALENDAR, "Calendar", calendars, initial=form.calendar_id, live=True),
+        select_input(F.CALENDAR, "Calendar", calendars[:MAX_OPTIONS], initial=form.calendar_id, live=True),
         typeahead_input(F.CONTACT, "Contact", initial=form.contact, optional=False, live=True,
                         placeholder="Name, email or phone", hint="No match? Pick “New contact” to add one"),
     ]
@@ -109,8 +110,10 @@ def meet_modal(ctx: MeetModalContext, form: MeetForm, calendars: list[tuple[str,
         select_input(F.LOCATION_TYPE, "Where", LOCATION_CHOICES, initial=form.location_type),
         text_input(F.ADDRESS, "Address or meeting details", initial=form.address, optional=True,
                    placeholder="Street address, dial-in or link", hint="Needed for “In person” and “Other”"),
-        select_input(F.ASSIGNED, "Who runs it", ctx.team, initial=form.assigned, live=True,
-                     placeholder="A member of the calendar's team"),
+        select_input(F.ASSIGNED, "Who runs it", ctx.team[:MAX_OPTIONS], initial=form.assigned, live=True,
+                     placeholder="A member of the calendar's team") if ctx.team else
+        context(f":warning: {escape(ctx.calendar_name)} has no team members in HighLevel, so nobody can run a "
+                "meeting on it. Pick another calendar.", block_id=F.ASSIGNED),
         select_input(F.STATUS, "Status", STATUS_CHOICES, initial=form.status),
         checkbox_input(F.NOTIFY, "Notify", NOTIFY_CHOICE, checked=form.notify),
         text_input(F.DESCRIPTION, "Notes", initial=form.description, optional=True, multiline=True, max_length=2900),

@@ -93,8 +93,8 @@ class Taskbot:
         meetings = Meetings(store, lsq, people, slack, settings, clock, ghl=ghl, forms=meet_forms)
         outbox = Outbox(store, slack, clock)
         outbox.writers = {TASK_CREATE: tasks, MEET_CREATE: meetings}
-        reminders = Reminders(store, people, slack, settings, clock, changes)
-        tasks.task_changed = changes.task_changed = reminders.schedule
+        reminders = Reminders(store, people, slack, settings, clock, changes, meetings)
+        tasks.task_changed = changes.task_changed = meetings.task_changed = reminders.schedule
         self.services = Services(
             settings=settings, clock=clock, store=store, slack=slack, lsq=lsq, ghl=ghl, people=people, outbox=outbox,
             tasks=tasks, meetings=meetings, meet_forms=meet_forms, forms=forms, changes=changes, task_views=TaskViews(slack, changes, forms, people, settings, clock, reminders, meetings),

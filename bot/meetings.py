@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -58,6 +59,9 @@ class Meetings(Service):
     ghl: HighLevel = field(kw_only=True)
     forms: MeetForms = field(kw_only=True)
     crm = "HighLevel"
+
+    def __post_init__(self) -> None:
+        self.task_changed: Callable[[int], None] = lambda task_id: None
 
     # ----- book ---------------------------------------------------------------------------------
 
@@ -110,6 +114,7 @@ class Meetings(Service):
             creator_slack_id=draft.creator_slack_id, lead_id=operation["payload"].get("contact_id") or draft.contact_id,
             lead_name=draft.contact_name, status=draft.status, thread_ts=draft.thread_ts,
             details={"draft": draft.model_dump(mode="json")})
+        self.task_changed(task_id)
         card = self._card(self.store.task(task_id) or {}, None)
         text, blocks = meet_confirmation(card, draft.tz, self.settings.ghl_is_sandbox)
         posted = await post_confirmation(self.slack, draft.channel_id, draft.thread_ts, draft.creator_slack_id, text,
@@ -178,9 +183,28 @@ class Meetings(Service):
             due_utc=draft.start, end_utc=draft.end, owner_slack_id=host_slack, creator_slack_id=None,
             lead_id=contact.id, lead_name=draft.contact_name, status=draft.status,
             details={"draft": draft.model_dump(mode="json")})
+        self.task_changed(task_id)
         row = self.store.task(task_id)
         assert row is not None
         return row
+
+    async def current_card(self, row: dict[str, Any]) -> MeetCard | None:
+        """The meeting as HighLevel has it now, for a reminder; None when it is gone, cancelled, done or
+        moved there (its confirmation then shows that, and its reminders are planned again)."""
+        try:
+            appointment = await self.ghl.appointment(row["crm_id"])
+        except NotFound:
+            self.store.update_task(row["id"], status=GONE_STATUS)
+            await self._show(row, None, gone=True)
+            return None
+        if appointment.status not in OPEN or appointment.startTime != row["due_utc"]:
+            await self._show(row, appointment)
+            return None
+        return self._card(row, appointment)
+
+    def card_of(self, row: dict[str, Any]) -> MeetCard:
+        """The meeting as the bot last knew it."""
+        return self._card(row, None)
 
     async def upcoming(self, owner_slack_id: str, ahead: timedelta = LIST_AHEAD) -> list[MeetCard] | None:
         """The person's open HighLevel meetings from now on, however they were booked; None when no
@@ -265,7 +289,6 @@ class Meetings(Service):
         except CRMError as error:
             return _not_changed(error)
         self.forms.forget_slots()
-        self.store.update_task(row["id"], due_utc=appointment.startTime, end_utc=appointment.endTime)
         tz = row["details"]["draft"]["tz"]
         await self._show(row, appointment, change_note(actor, f"moved this to {slack_token(start, tz)}"))
         return Outcome(True)
@@ -275,6 +298,9 @@ class Meetings(Service):
         """Update the confirmation in place, and say in its thread who changed what."""
         card = self._card(row, appointment, gone)
         self.store.update_task(row["id"], status=card.status, title=card.title)
+        if appointment is not None:
+            self.store.update_task(row["id"], due_utc=appointment.startTime, end_utc=appointment.endTime)
+        self.task_changed(row["id"])
         row = self.store.task(row["id"]) or row
         if not (row.get("channel_id") and row.get("confirmation_ts")):
             return

@@ -22,11 +22,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.config import Settings
 from bot.crm.errors import CRMError
+from bot.meetings import BACKEND as MEETINGS
+from bot.meetings import Meetings
 from bot.models import Kind
 from bot.people import People
 from bot.store import Store, iso, parse_iso
 from bot.task_changes import TaskChanges, by_day
 from bot.ui import reminder_messages
+from bot.ui.meet_message import OPEN
 from bot.ui.task_message import TaskCard
 
 log = logging.getLogger("taskbot.reminders")
@@ -37,6 +40,7 @@ IDLE_WAIT = 30.0
 DIGEST_HOUR = 9
 DEFAULT_APPOINTMENT_MINUTES = 15
 DEFAULT_TODO_TIME = "09:00"
+OPEN_STATUSES = ("open", *(status.value for status in OPEN))
 
 
 def before_time(kind: Kind, due: datetime, tz: str, minutes: int | None, days_before: int | None,
@@ -57,8 +61,9 @@ def before_time(kind: Kind, due: datetime, tz: str, minutes: int | None, days_be
 
 class Reminders:
     def __init__(self, store: Store, people: People, slack: AsyncWebClient, settings: Settings, clock: Clock,
-                 changes: TaskChanges):
+                 changes: TaskChanges, meetings: Meetings):
         self.store = store
+        self.meetings = meetings
         self.people = people
         self.slack = slack
         self.settings = settings
@@ -75,7 +80,7 @@ class Reminders:
         if row is None:
             return
         self._cancel_pending(task_id, (BEFORE, OVERDUE, SNOOZE))
-        if row["status"] != "open" or row["due_utc"] is None or not row["owner_slack_id"]:
+        if row["status"] not in OPEN_STATUSES or row["due_utc"] is None or not row["owner_slack_id"]:
             self.wake()
             return
         draft = (row["details"] or {}).get("draft") or {}
@@ -88,7 +93,7 @@ class Reminders:
         now = self.clock.now()
         if due > now:
             self._add(task_id, max(fire, now), BEFORE)
-        if end > now:
+        if end > now and row["backend"] != MEETINGS:
             self._add(task_id, end, OVERDUE)
         self.wake()
 
@@ -144,9 +149,11 @@ class Reminders:
             self._finish(reminder_id, "skipped")
             return False
         row = self.store.task(reminder["task_id"])
-        if row is None or row["status"] != "open":
+        if row is None or row["status"] not in OPEN_STATUSES:
             self._finish(reminder_id, "cancelled")
             return False
+        if row["backend"] == MEETINGS:
+            return await self._send_meeting(reminder_id, row, fire_at, now)
         try:
             task = await self.changes.fetch(row["crm_id"]) if row["crm_id"] else None
         except CRMError as error:
@@ -162,8 +169,12 @@ class Reminders:
         owner = await self.people.get(row["owner_slack_id"])
         late = now - fire_at > timedelta(minutes=1)
         text, blocks = reminder_messages.reminder(reminder["kind"], card, owner.tz, now, late, self.settings.lsq_app_url)
+        return await self._deliver(reminder_id, row["owner_slack_id"], text, blocks)
+
+    async def _deliver(self, reminder_id: int, owner: str, text: str, blocks: list[dict[str, Any]]) -> bool:
+        """DM the reminder and mark it sent; one Slack refuses goes back to pending, to be tried again."""
         try:
-            answer = await self.slack.chat_postMessage(channel=row["owner_slack_id"], text=text, blocks=blocks)
+            answer = await self.slack.chat_postMessage(channel=owner, text=text, blocks=blocks)
         except SlackApiError as error:
             log.warning("reminder %s not delivered (%s); it will be tried again", reminder_id,
                         error.response.get("error"))
@@ -173,6 +184,21 @@ class Reminders:
         self.store.db.execute("UPDATE reminders SET status = 'sent', sent_at = ?, dm_channel = ?, dm_ts = ? "
                               "WHERE id = ?", [iso(self.clock.now()), answer["channel"], answer["ts"], reminder_id])
         return True
+
+    async def _send_meeting(self, reminder_id: int, row: dict[str, Any], fire_at: datetime, now: datetime) -> bool:
+        """A meeting's reminder, if HighLevel still has it open (a cancelled or deleted one is not reminded)."""
+        try:
+            card = await self.meetings.current_card(row)
+        except CRMError as error:
+            log.warning("reminder %s: HighLevel unavailable (%s); sending from what the bot knows", reminder_id,
+                        error)
+            card = self.meetings.card_of(row)
+        if card is None or card.status not in OPEN:
+            self._finish(reminder_id, "cancelled")
+            return False
+        owner = await self.people.get(row["owner_slack_id"])
+        text, blocks = reminder_messages.meeting_reminder(card, owner.tz, now, now - fire_at > timedelta(minutes=1))
+        return await self._deliver(reminder_id, row["owner_slack_id"], text, blocks)
 
     def _finish(self, reminder_id: int, status: str) -> None:
         self.store.db.execute("UPDATE reminders SET status = ? WHERE id = ?", [status, reminder_id])

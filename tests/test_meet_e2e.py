@@ -402,3 +402,42 @@ def test_home_shows_the_week_s_meetings_with_their_buttons(stack: SandboxStack, 
     assert maria.submit(when="tmrw 4pm").errors == {}
     stack.slack.wait_for(lambda: only_meeting(stack, "Priya demo")["start"] == wednesday(16))
     stack.slack.wait_for(lambda: str(int(wednesday(16).timestamp())) in words(maria.home["blocks"]))
+
+
+def reminders_due_at(stack: SandboxStack, clock, when: datetime) -> int:
+    clock.advance(when - clock.now())
+    return stack.bot_server.run_coroutine(stack.bot.services.reminders.run_due())
+
+
+def test_the_host_is_reminded_before_a_meeting_with_its_buttons(stack: SandboxStack, maria: VirtualUser, clock):
+    book(maria, "/meet Priya demo tmrw 2pm on zoom")
+    assert reminders_due_at(stack, clock, wednesday(13, 44)) == 0
+    assert reminders_due_at(stack, clock, wednesday(13, 45)) == 1
+    dm = maria.wait_for_dm(lambda m: m.text.startswith("Reminder: Priya demo"))
+    shown = words(dm.blocks)
+    assert "Priya demo* in 15 min" in shown and "with Priya Sharma" in shown and "Product demo · Zoom" in shown
+    assert [e["text"]["text"] for b in dm.blocks if b["type"] == "actions" for e in b["elements"]] == [
+        "Reschedule", "Showed", "No-show", "Cancel"]
+    assert reminders_due_at(stack, clock, wednesday(15)) == 0, "no overdue nag for a meeting"
+
+
+def test_a_meeting_cancelled_or_moved_in_highlevel_reminds_at_its_new_time_or_not_at_all(
+        stack: SandboxStack, maria: VirtualUser, clock):
+    book(maria, "/meet Priya demo tmrw 2pm")
+    clock.advance(5)
+    book(maria, "/meet Tom sync tmrw 3pm")
+    stack.ghl.appointments("Priya demo")[0]["appointmentStatus"] = "cancelled"
+    moved = stack.ghl.appointments("Tom sync")[0]
+    moved["start"], moved["end"] = wednesday(16), wednesday(16, 30)
+    assert reminders_due_at(stack, clock, wednesday(13, 46)) == 0
+    assert "Cancelled: Priya demo" in maria.wait_for_message(lambda m: "Priya demo" in m.text).text
+    assert reminders_due_at(stack, clock, wednesday(14, 46)) == 0
+    assert reminders_due_at(stack, clock, wednesday(15, 45)) == 1
+    assert [m.text.split(" in ")[0] for m in maria.dms() if m.text.startswith("Reminder:")] == ["Reminder: Tom sync"]
+
+
+def test_cancelling_from_slack_cancels_the_reminder(stack: SandboxStack, maria: VirtualUser, clock):
+    confirmation = book(maria, "/meet Priya demo tmrw 2pm")
+    maria.click("Cancel", message=confirmation)
+    maria.wait_for_message(lambda m: m.ts == confirmation.ts and "Cancelled" in m.text)
+    assert reminders_due_at(stack, clock, wednesday(13, 50)) == 0

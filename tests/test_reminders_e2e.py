@@ -140,7 +140,8 @@ def test_two_schedulers_on_one_database_send_each_reminder_once(stack: SandboxSt
     create_task(maria, "/todo shared db task tmrw 3pm")
     services = stack.bot.services
     second = stack.bot_server.call(lambda: Reminders(Store(stack.settings.taskbot_db, clock), services.people,
-                                                     services.slack, services.settings, clock, services.changes))
+                                                     services.slack, services.settings, clock, services.changes,
+                                                     services.meetings))
     clock.advance(at("2025-03-05 09:00") - clock.now())
 
     async def both() -> list[int]:

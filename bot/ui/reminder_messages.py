@@ -7,9 +7,10 @@ from typing import Any
 
 from bot.ui.ids import Action
 from bot.ui.kit import actions, button, context, header, section
+from bot.ui.meet_message import MeetCard, meet_buttons, where
 from bot.ui.task_message import TaskCard, lead_url, when_text
 from bot.ui.text import escape, link
-from bot.when import relative
+from bot.when import relative, slack_token
 
 Blocks = list[dict[str, Any]]
 SNOOZES = [("15m", "Snooze 15 min"), ("1h", "Snooze 1 hour"), ("tomorrow", "Tomorrow 9:00")]
@@ -37,6 +38,17 @@ def reminder(kind: str, card: TaskCard, tz: str, now: datetime, late: bool, app_
                 button("Reschedule", Action.RESCHEDULE, value), block_id=f"reminder:{value}"),
     ]
     return text, blocks
+
+
+def meeting_reminder(card: MeetCard, tz: str, now: datetime, late: bool) -> tuple[str, Blocks]:
+    """Before a HighLevel meeting: what, when, with whom, and the meeting's own buttons."""
+    head = (f":alarm_clock: *{escape(card.title)}* {relative(card.start, now)} · "
+            f"{slack_token(card.start, tz, '{time}')} with {escape(card.contact_name)}")
+    if late:
+        head += "\n_Sent late: Taskbot was offline when this was due._"
+    place = where(card.location_type, card.address)
+    lines = [head, f"{escape(card.calendar_name)}" + (f" · {escape(place)}" if place else "")]
+    return f"Reminder: {card.title} {relative(card.start, now)}", [section("\n".join(lines)), meet_buttons(card)]
 
 
 def snoozed(card_title: str, until_text: str) -> tuple[str, Blocks]:

@@ -112,7 +112,7 @@ class Meetings(Service):
             backend=BACKEND, crm_id=operation["crm_id"], kind=Kind.APPOINTMENT.value, title=draft.title,
             due_utc=draft.start, end_utc=draft.end, owner_slack_id=draft.owner_slack_id,
             creator_slack_id=draft.creator_slack_id, lead_id=operation["payload"].get("contact_id") or draft.contact_id,
-            lead_name=draft.contact_name, status=draft.status, thread_ts=draft.thread_ts,
+            lead_name=draft.contact_name, status=row_status(draft.status), thread_ts=draft.thread_ts,
             details={"draft": draft.model_dump(mode="json")})
         self.task_changed(task_id)
         card = self._card(self.store.task(task_id) or {}, None)
@@ -126,7 +126,12 @@ class Meetings(Service):
         """The confirmation's content: the appointment as HighLevel has it now, and what only Slack knows."""
         draft = MeetDraft.model_validate(row["details"]["draft"])
         start, end = (appointment.startTime, appointment.endTime) if appointment else (draft.start, draft.end)
-        status = GONE_STATUS if gone else (appointment.status.value if appointment else draft.status)
+        if gone:
+            status = GONE_STATUS
+        elif appointment is not None:
+            status = appointment.status.value
+        else:
+            status = draft.status if row["status"] == "open" else row["status"]
         return MeetCard(
             event_id=row["crm_id"], title=(appointment.title if appointment else None) or draft.title,
             calendar_name=draft.calendar_name, start=start, end=end, contact_name=draft.contact_name,
@@ -152,7 +157,6 @@ class Meetings(Service):
                 row = await self._adopt(appointment, actor)
         except NotFound:
             if row is not None:
-                self.store.update_task(row["id"], status=GONE_STATUS)
                 await self._show(row, None, gone=True)
             return Outcome(False, "That meeting was deleted in HighLevel.")
         except CRMError as error:
@@ -181,7 +185,7 @@ class Meetings(Service):
         task_id = self.store.add_task(
             backend=BACKEND, crm_id=appointment.id, kind=Kind.APPOINTMENT.value, title=draft.title,
             due_utc=draft.start, end_utc=draft.end, owner_slack_id=host_slack, creator_slack_id=None,
-            lead_id=contact.id, lead_name=draft.contact_name, status=draft.status,
+            lead_id=contact.id, lead_name=draft.contact_name, status=row_status(draft.status),
             details={"draft": draft.model_dump(mode="json")})
         self.task_changed(task_id)
         row = self.store.task(task_id)
@@ -194,7 +198,6 @@ class Meetings(Service):
         try:
             appointment = await self.ghl.appointment(row["crm_id"])
         except NotFound:
-            self.store.update_task(row["id"], status=GONE_STATUS)
             await self._show(row, None, gone=True)
             return None
         if appointment.status not in OPEN or appointment.startTime != row["due_utc"]:
@@ -297,9 +300,8 @@ class Meetings(Service):
                     gone: bool = False) -> None:
         """Update the confirmation in place, and say in its thread who changed what."""
         card = self._card(row, appointment, gone)
-        self.store.update_task(row["id"], status=card.status, title=card.title)
-        if appointment is not None:
-            self.store.update_task(row["id"], due_utc=appointment.startTime, end_utc=appointment.endTime)
+        times = {"due_utc": appointment.startTime, "end_utc": appointment.endTime} if appointment else {}
+        self.store.update_task(row["id"], status=row_status(card.status), title=card.title, **times)
         self.task_changed(row["id"])
         row = self.store.task(row["id"]) or row
         if not (row.get("channel_id") and row.get("confirmation_ts")):
@@ -317,3 +319,9 @@ class Meetings(Service):
 def _not_changed(error: CRMError) -> Outcome:
     log.info("meeting not changed: %s", error)
     return Outcome(False, f"Nothing was changed: {error.message}.")
+
+
+def row_status(status: str) -> str:
+    """A meeting's state as the tasks table keeps it: "open" while it is still to happen (new or
+    confirmed), so reminders and lists treat it like any task; else HighLevel's word (or "gone")."""
+    return "open" if status in OPEN else status

@@ -40,7 +40,6 @@ IDLE_WAIT = 30.0
 DIGEST_HOUR = 9
 DEFAULT_APPOINTMENT_MINUTES = 15
 DEFAULT_TODO_TIME = "09:00"
-OPEN_STATUSES = ("open", *(status.value for status in OPEN))
 
 
 def before_time(kind: Kind, due: datetime, tz: str, minutes: int | None, days_before: int | None,
@@ -80,7 +79,7 @@ class Reminders:
         if row is None:
             return
         self._cancel_pending(task_id, (BEFORE, OVERDUE, SNOOZE))
-        if row["status"] not in OPEN_STATUSES or row["due_utc"] is None or not row["owner_slack_id"]:
+        if row["status"] != "open" or row["due_utc"] is None or not row["owner_slack_id"]:
             self.wake()
             return
         draft = (row["details"] or {}).get("draft") or {}
@@ -149,7 +148,7 @@ class Reminders:
             self._finish(reminder_id, "skipped")
             return False
         row = self.store.task(reminder["task_id"])
-        if row is None or row["status"] not in OPEN_STATUSES:
+        if row is None or row["status"] != "open":
             self._finish(reminder_id, "cancelled")
             return False
         if row["backend"] == MEETINGS:

@@ -88,7 +88,7 @@ class Taskbot:
         people = People(store, slack, lsq, settings.default_tz, clock)
         forms = TaskForms(slack, lsq, people, settings, clock)
         changes = TaskChanges(store, lsq, people, slack, settings, clock)
-        tasks = Tasks(store, lsq, people, slack, settings, clock)
+        tasks = Tasks(store, lsq, people, slack, settings, clock, forms=forms)
         meet_forms = MeetForms(slack, ghl, people, settings, clock)
         meetings = Meetings(store, lsq, people, slack, settings, clock, ghl=ghl, forms=meet_forms)
         outbox = Outbox(store, slack, clock)

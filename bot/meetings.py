@@ -93,6 +93,11 @@ class Meetings(Service):
             raise BadRequest(self.crm, f"the first meeting's time ({describe(draft.start, draft.tz)}) is no longer "
                                        f"free on {draft.calendar_name}; edit it to pick another")
 
+    async def reopen(self, trigger_id: str, user_id: str, draft: dict[str, Any], retry_of: int) -> None:
+        saved = MeetDraft.model_validate(draft)
+        await self.forms.open(trigger_id=trigger_id, user_id=user_id, channel_id=saved.channel_id,
+                              thread_ts=saved.thread_ts, form=self.forms.form_of(saved), retry_of=retry_of)
+
     def booking(self, draft: MeetDraft, contact_id: str) -> AppointmentCreate:
         recurring = draft.rrule is not None
         return AppointmentCreate(

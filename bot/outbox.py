@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from pydantic import BaseModel
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -60,6 +61,9 @@ class Writer(Protocol):
     async def confirm(self, operation_id: int) -> None:
         """Record the created task and post its confirmation (raises SlackApiError to be retried)."""
 
+    async def reopen(self, trigger_id: str, user_id: str, draft: dict[str, Any], retry_of: int) -> None:
+        """Open the form again with a failed draft, for "Edit and retry"."""
+
 
 class Outbox:
     def __init__(self, store: Store, slack: AsyncWebClient, clock: Clock):
@@ -68,14 +72,14 @@ class Outbox:
         self.clock = clock
         self.writers: dict[str, Writer] = {}
 
-    async def submit(self, kind: str, key: str, payload: dict[str, Any], replaces: int | None = None) -> int:
+    async def submit(self, kind: str, key: str, draft: BaseModel, replaces: int | None = None) -> int:
         """Store the draft under `key` (one modal submission) and send it; a repeat of `key` does nothing.
 
         `replaces`: the failed draft this one is an edit of; it will not be retried any more.
         """
         if replaces is not None:
             self.store.claim_operation(replaces, ("failed",), "replaced")
-        operation_id, new = self.store.add_operation(kind, key, payload)
+        operation_id, new = self.store.add_operation(kind, key, {"draft": draft.model_dump(mode="json")})
         if new:
             await self.process(operation_id)
         else:
@@ -124,12 +128,19 @@ class Outbox:
             await self.process(operation_id)
         return len(unfinished)
 
-    def saved(self, operation_id: int) -> tuple[str, dict[str, Any]] | None:
-        """The kind and the draft of an operation, for its failure DM's buttons."""
+    def saved(self, operation_id: int) -> dict[str, Any] | None:
+        """The draft of an operation, for its failure DM's buttons."""
         operation = self.store.operation(operation_id)
         if operation is None or operation["kind"] not in self.writers:
             return None
-        return operation["kind"], operation["payload"]["draft"]
+        return operation["payload"]["draft"]
+
+    async def reopen(self, operation_id: int, trigger_id: str, user_id: str) -> None:
+        """"Edit and retry": the draft back in its own form; submitting it replaces this operation."""
+        operation = self.store.operation(operation_id)
+        assert operation is not None
+        await self.writers[operation["kind"]].reopen(trigger_id, user_id, operation["payload"]["draft"],
+                                                     operation_id)
 
     async def confirm_patiently(self, operation_id: int) -> None:
         """The record exists; its confirmation must not be lost to a busy Slack. A restart tries again too."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.crm.errors import CRMError
@@ -17,6 +18,7 @@ from bot.crm.leadsquared_models import (
     TaskCreate,
     TaskTypeRef,
 )
+from bot.forms import TaskForms
 from bot.models import Draft, Kind
 from bot.outbox import post_confirmation
 from bot.service import Service
@@ -41,9 +43,11 @@ class NoCrmUser(CRMError):
     """The owner has no active LeadSquared user the bot can find."""
 
 
+@dataclass(eq=False)
 class Tasks(Service):
     """LeadSquared's writer in the outbox: sends a task exactly once and confirms it in Slack."""
 
+    forms: TaskForms = field(kw_only=True)
     crm = "LeadSquared"
 
     def __post_init__(self) -> None:
@@ -52,6 +56,11 @@ class Tasks(Service):
     async def send(self, operation_id: int, payload: dict[str, Any], maybe_sent: bool) -> str:
         draft = Draft.model_validate(payload["draft"])
         return await create_once(self.lsq, await self._create_body(draft), check_first=maybe_sent)
+
+    async def reopen(self, trigger_id: str, user_id: str, draft: dict[str, Any], retry_of: int) -> None:
+        saved = Draft.model_validate(draft)
+        await self.forms.open(trigger_id=trigger_id, user_id=user_id, kind=saved.kind, channel_id=saved.channel_id,
+                              thread_ts=saved.thread_ts, form=self.forms.form_of(saved), retry_of=retry_of)
 
     async def _create_body(self, draft: Draft) -> TaskCreate:
         owner = await self.people.crm_user(draft.owner_slack_id)

@@ -6,8 +6,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.crm.highlevel_models import AppointmentStatus
-from bot.meetings import CREATE as MEET_CREATE
-from bot.models import Draft, Kind, MeetDraft
+from bot.models import Kind
 from bot.ui import bulk_messages, notices
 from bot.ui.ids import MEET_LIVE_FIELDS, WHEN, Action, Field
 from handlers.context import services
@@ -25,11 +24,10 @@ async def reschedule_typed(ack: Any, body: dict[str, Any], context: Any) -> None
     await services(context).task_views.refresh_reschedule(body["view"])
 
 
-async def own_draft(body: dict[str, Any], action: dict[str, Any], context: Any,
-                    respond: Any) -> tuple[str, dict[str, Any]] | None:
-    """The kind and saved draft behind a failure DM's button, if the person clicking wrote it."""
+async def own_draft(body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> dict[str, Any] | None:
+    """The saved draft behind a failure DM's button, if the person clicking wrote it."""
     saved = services(context).outbox.saved(int(action["value"]))
-    if saved is None or saved[1]["creator_slack_id"] != body["user"]["id"]:
+    if saved is None or saved["creator_slack_id"] != body["user"]["id"]:
         await respond(text=notices.not_yours(), response_type="ephemeral", replace_original=False)
         return None
     return saved
@@ -45,27 +43,15 @@ async def retry_operation(ack: Any, body: dict[str, Any], action: dict[str, Any]
     if not bot.outbox.claim_retry(operation_id):
         await respond(text=notices.already_handled(), response_type="ephemeral", replace_original=False)
         return
-    text, blocks = notices.retrying(saved[1]["title"])
+    text, blocks = notices.retrying(saved["title"])
     await respond(text=text, blocks=blocks, replace_original=True)
     await bot.outbox.process(operation_id)
 
 
 async def edit_draft(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
     await ack()
-    saved = await own_draft(body, action, context, respond)
-    if saved is None:
-        return
-    bot = services(context)
-    kind, payload = saved
-    user, retry_of = body["user"]["id"], int(action["value"])
-    if kind == MEET_CREATE:
-        meeting = MeetDraft.model_validate(payload)
-        await bot.meet_forms.open(trigger_id=body["trigger_id"], user_id=user, channel_id=meeting.channel_id,
-                                  thread_ts=meeting.thread_ts, form=bot.meet_forms.form_of(meeting), retry_of=retry_of)
-        return
-    draft = Draft.model_validate(payload)
-    await bot.forms.open(trigger_id=body["trigger_id"], user_id=user, kind=draft.kind, channel_id=draft.channel_id,
-                         thread_ts=draft.thread_ts, form=bot.forms.form_of(draft), retry_of=retry_of)
+    if await own_draft(body, action, context, respond) is not None:
+        await services(context).outbox.reopen(int(action["value"]), body["trigger_id"], body["user"]["id"])
 
 
 async def meet_changed(ack: Any, body: dict[str, Any], context: Any) -> None:

@@ -27,8 +27,7 @@ async def task_submitted(ack: Any, view: dict[str, Any], body: dict[str, Any], c
             await client.chat_postMessage(channel=user, text=outcome.notice)
         await bot.task_views.refresh_home(user)
         return
-    await bot.outbox.submit(TASK_CREATE, f"view:{view['id']}", {"draft": draft.model_dump(mode="json")},
-                            replaces=ctx.retry_of)
+    await bot.outbox.submit(TASK_CREATE, f"view:{view['id']}", draft, replaces=ctx.retry_of)
     await bot.task_views.refresh_home(user)
 
 
@@ -40,7 +39,7 @@ async def meet_submitted(ack: Any, view: dict[str, Any], body: dict[str, Any], c
         return
     await ack()
     assert draft is not None
-    await bot.outbox.submit(MEET_CREATE, f"view:{view['id']}", {"draft": draft.model_dump(mode="json")},
+    await bot.outbox.submit(MEET_CREATE, f"view:{view['id']}", draft,
                             replaces=MeetModalContext.load(view["private_metadata"]).retry_of)
 
 

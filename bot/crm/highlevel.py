@@ -152,9 +152,6 @@ class HighLevel:
             self._cache[key] = [Calendar.model_validate(item) for item in body.get("calendars") or []]
         return self._cache[key]
 
-    def cached_calendars(self) -> list[Calendar] | None:
-        return self._cache.get(("calendars",))
-
     async def calendar(self, calendar_id: str) -> Calendar:
         key = ("calendar", calendar_id)
         if key not in self._cache:

@@ -5,9 +5,11 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.list_request import ListRequestError, read_list_request
 from bot.models import Kind
 from bot.ui import messages
 from bot.ui.ids import Command
+from bot.ui.text import escape
 from handlers.context import services
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -64,15 +66,16 @@ async def tasks(ack: Any, command: dict[str, Any], context: Any, respond: Any) -
     """`/tasks [today|week|overdue|@someone]`: open tasks from LeadSquared, with their buttons."""
     bot = services(context)
     viewer = command["user_id"]
-    words = (command.get("text") or "").lower().split()
-    mentioned = MENTION.search(command.get("text") or "")
-    which = next((word for word in words if word in ("today", "week", "overdue")), "all")
-    owner = mentioned.group(1) if mentioned else viewer
-    if owner != viewer and viewer not in bot.settings.admins:
+    try:
+        asked = read_list_request(command.get("text") or "", viewer)
+    except ListRequestError as error:
+        await ack(text=escape(str(error)))
+        return
+    if asked.owner != viewer and viewer not in bot.settings.admins:
         await ack(text=messages.admins_only("see someone else's tasks"))
         return
     await ack()
-    text, blocks = await bot.task_views.task_list(viewer, which, owner)
+    text, blocks = await bot.task_views.task_list(viewer, asked.which, asked.owner)
     await respond(text=text, blocks=blocks, response_type="ephemeral")
 
 

@@ -144,10 +144,17 @@ def test_more_than_twenty_tasks_are_paged(stack: SandboxStack, maria: VirtualUse
 
 def test_someone_elses_tasks_are_for_admins(stack: SandboxStack, maria: VirtualUser):
     stack.lsq.add_task("dev's call", datetime(2025, 3, 5, 18, 0, tzinfo=UTC), "dev@acme-sales.test")
-    assert "Only Taskbot admins" in str(maria.command("/tasks <@UDEV|dev>").body)
+    assert "Only Taskbot admins" in str(maria.command("/tasks @dev").body)
     olivia = maria.as_user("UOPS")
-    olivia.command("/tasks <@UDEV|dev>")
+    olivia.command("/tasks @dev")
     assert "dev's call" in words(olivia.wait_for_ephemeral(lambda e: "tasks" in e.text).blocks)
+
+
+def test_tasks_says_what_it_did_not_understand_instead_of_ignoring_it(maria: VirtualUser):
+    assert "I don't understand `banana`" in str(maria.command("/tasks banana").body)
+    assert "I can't find @nobody" in str(maria.command("/tasks @nobody").body)
+    assert "I don't understand `today week`" in str(maria.command("/tasks today week").body)
+    assert maria.ephemerals() == [], "nothing was listed for a request that was not understood"
 
 
 def test_the_home_tab_shows_the_day_and_the_settings(stack: SandboxStack, maria: VirtualUser):

@@ -40,3 +40,10 @@ def test_scopes_cover_the_features():
     assert {"commands", "chat:write", "chat:write.public", "users:read", "users:read.email", "im:write",
             "files:read"} <= scopes
     assert manifest()["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+
+
+def test_the_slack_sandbox_escapes_exactly_the_commands_the_manifest_escapes():
+    from bot.sandbox.virtual_user import ESCAPED_COMMANDS
+
+    escaped = {c["command"] for c in manifest()["features"]["slash_commands"] if c.get("should_escape")}
+    assert escaped == set(ESCAPED_COMMANDS)

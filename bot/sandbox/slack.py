@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import threading
 import time
 from collections import defaultdict, deque
@@ -185,6 +186,23 @@ class SlackSandbox:
         with self.lock:
             self.users[user.id] = user
             return user
+
+    def escape_command_text(self, text: str) -> str:
+        """What Slack sends for a command whose manifest says `should_escape: true`: `&<>` escaped and
+        `@name` / `#channel` turned into `<@U…|name>` / `<#C…|name>`. A mention already in that form
+        stands for one picked from Slack's @-menu and is kept."""
+        by_name = {user.name.lower(): user.id for user in self.users.values()}
+        channels = {channel.name.lower(): channel.id for channel in self.channels.values()}
+        kept = re.split(r"(<[@#][A-Z0-9]+(?:\|[^>]*)?>)", text)
+        for index, part in enumerate(kept):
+            if index % 2:
+                continue
+            part = part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            part = re.sub(r"(?<![\w@])@([\w.-]+)", lambda m: f"<@{by_name[m[1].lower()]}|{m[1]}>"
+                          if m[1].lower() in by_name else m[0], part)
+            kept[index] = re.sub(r"(?<![\w&])#([\w-]+)", lambda m: f"<#{channels[m[1].lower()]}|{m[1]}>"
+                                 if m[1].lower() in channels else m[0], part)
+        return "".join(kept)
 
     def add_channel(self, channel: Channel) -> Channel:
         with self.lock:

@@ -20,6 +20,9 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.sandbox.slack import Ephemeral, Message, SlackSandbox, ViewRecord
 
+# The commands whose manifest entry says `should_escape: true` (a test keeps this in step with manifest.yml).
+ESCAPED_COMMANDS = frozenset({"/tasks", "/taskbot"})
+
 _counter = itertools.count(1)
 
 
@@ -112,6 +115,8 @@ class VirtualUser:
         """Type a slash command, e.g. `/todo call Priya tmrw 3pm`."""
         command, _, text = line.partition(" ")
         channel = self.sandbox.channels[self.channel_id]
+        if command in ESCAPED_COMMANDS:
+            text = self.sandbox.escape_command_text(text)
         return self._send_form({
             "token": "deprecated", "team_id": self.sandbox.team_id, "team_domain": "sandbox",
             "channel_id": channel.id, "channel_name": channel.name, "user_id": self.user_id,

@@ -94,9 +94,18 @@ class BulkRuns(Service):
 
     # ----- the modal ------------------------------------------------------------------------------
 
-    async def open_form(self, trigger_id: str, channel_id: str) -> None:
+    async def open_form(self, trigger_id: str, channel_id: str | None) -> None:
         await self.slack.views_open(trigger_id=trigger_id, view=bulk_messages.bulk_modal(
             json.dumps({"channel": channel_id})))
+
+    async def fix_first(self, run_id: int, user_id: str, trigger_id: str) -> bool:
+        """Drop a checked run and reopen the form with its paste; False if it is not theirs or already gone."""
+        if not self.cancel(run_id, user_id):
+            return False
+        run = self.run(run_id)
+        await self.slack.views_open(trigger_id=trigger_id, view=bulk_messages.bulk_modal(
+            json.dumps({"channel": run["channel_id"]}), pasted=run["pasted"], fixing_csv=not run["pasted"]))
+        return True
 
     @staticmethod
     def submission_error(view: dict[str, Any]) -> dict[str, str]:
@@ -122,6 +131,8 @@ class BulkRuns(Service):
             return
         person = await self.people.get(user_id)
         run_id, checked = await self.prepare(rows, user_id, channel, person.tz)
+        if lines and not files:
+            self.store.db["bulk_runs"].update(run_id, {"pasted": lines})
         text, blocks = bulk_messages.summary(checked, run_id)
         await self.slack.chat_update(channel=note["channel"], ts=note["ts"], text=text, blocks=blocks)
         if checked.invalid:

@@ -118,7 +118,12 @@ def _initial_schema(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_initial_schema]
+def _bulk_runs_keep_their_paste(db: sqlite_utils.Database) -> None:
+    """"Fix first" reopens the form with what was pasted, so nothing has to be pasted again."""
+    db.execute("ALTER TABLE bulk_runs ADD COLUMN pasted TEXT")
+
+
+MIGRATIONS: list[Migration] = [_initial_schema, _bulk_runs_keep_their_paste]
 
 
 def iso(instant: datetime) -> str:

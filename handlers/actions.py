@@ -185,7 +185,7 @@ async def bulk_create(ack: Any, body: dict[str, Any], action: dict[str, Any], co
 
 async def bulk_cancel(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
     await ack()
-    if services(context).bulk.cancel(int(action["value"]), body["user"]["id"]):
+    if await services(context).bulk.fix_first(int(action["value"]), body["user"]["id"], body["trigger_id"]):
         await respond(text=bulk_messages.not_created(), replace_original=True)
 
 

@@ -8,7 +8,7 @@ from bot.sandbox.faults import Fault
 from bot.sandbox.leadsquared import RateLimitRule
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
-from tests.slack_helpers import eventually, words
+from tests.slack_helpers import eventually, initial, words
 
 OPS = "UOPS"
 
@@ -164,3 +164,8 @@ def test_fix_first_creates_nothing_and_only_the_submitter_may_start(stack: Sandb
     ops.click("bulk_cancel", message=summary)
     stack.slack.wait_for(lambda: "Nothing was created" in stack.slack.find_message(summary.channel, summary.ts).text)
     assert stack.lsq.tasks_named("call C") == []
+    reopened = ops.wait_for_modal("bulk_modal")
+    assert initial(reopened.view, "bulk_lines") == "call C | tmrw 3pm | maria@acme-sales.test", "the paste is kept"
+    ops.submit(bulk_lines="call C | tmrw 4pm | maria@acme-sales.test")
+    fixed = ops.wait_for_dm(lambda m: m.text.startswith("Bulk tasks checked") and m.ts != summary.ts)
+    assert "1 valid row;" in fixed.text and "0 invalid rows" in fixed.text

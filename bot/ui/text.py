@@ -14,3 +14,8 @@ def link(url: str, label: str) -> str:
 
 def mention(user_id: str) -> str:
     return f"<@{user_id}>"
+
+
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """`1 task`, `2 tasks`, `1,204 rows`: a number with its noun in the right form."""
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"

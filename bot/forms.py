@@ -25,6 +25,7 @@ from bot.crm.leadsquared_models import APPOINTMENT, TODO, Lead, TaskType
 from bot.models import Draft, Kind
 from bot.people import People
 from bot.slack_client import update_view
+from bot.subjects import subject_from_message
 from bot.ui import notices
 from bot.ui.ids import CUSTOM_FIELD_PREFIX
 from bot.ui.ids import Field as F
@@ -47,6 +48,7 @@ EXAMPLES = "`tmrw 3pm`, `fri eod`, `next thu at 10`, `in 45 mins`"
 class Prefill:
     form: TaskForm
     lead_hint: str | None
+    title_with_hint: str = ""
 
 
 def preview_text(form: TaskForm, tz: str, now: datetime) -> str:
@@ -78,9 +80,11 @@ def prefill(kind: Kind, text: str, tz: str, now: datetime, owner: str, descripti
     """Title, time, length and lead hint out of what the rep typed after the command."""
     lead_hint = None
     found = EMAIL.search(text) or PHONE.search(text)
+    title_with_hint = ""
     if found:
         lead_hint = found.group(0)
-        text = (text[:found.start()] + text[found.end():]).strip()
+        title_with_hint = split(text, now, tz).title
+        text = re.sub(r"\s+", " ", text[:found.start()] + text[found.end():]).strip()
     cut = split(text, now, tz)
     title, due_text, end_text = cut.title, cut.time_text, ""
     if isinstance(cut.result, Reading) and cut.result.duration is not None:
@@ -88,7 +92,7 @@ def prefill(kind: Kind, text: str, tz: str, now: datetime, owner: str, descripti
         end_text = f"for {minutes}m" if minutes % 60 else f"for {minutes // 60}h"
         due_text = _without_length(due_text)
     return Prefill(TaskForm(kind=kind, title=title, due_text=due_text, end_text=end_text, owner=owner,
-                            description=description), lead_hint)
+                            description=description), lead_hint, title_with_hint)
 
 
 def _without_length(time_text: str) -> str:
@@ -141,13 +145,16 @@ class TaskForms:
         ctx.tz = person.tz
         if lead is not None:
             filled.form.lead = (lead.ProspectID, lead_label(lead))
+        elif filled.lead_hint and filled.title_with_hint:
+            filled.form.title = filled.title_with_hint
+            changed = True
         if changed:
             await update_view(self.slack, view["id"], view.get("hash"), self._build(ctx, filled.form, all_types))
         await warm_owner
 
     async def open_from_message(self, *, trigger_id: str, user_id: str, channel_id: str, message_ts: str,
                                 thread_ts: str, text: str) -> None:
-        """"Create task" on a message: its first line is the title, the message and its link the description."""
+        """"Create task" on a message: the request in its first line is the title, the message and its link the description."""
         permalink = None
         try:
             answer = await asyncio.wait_for(self.slack.chat_getPermalink(channel=channel_id, message_ts=message_ts),
@@ -155,9 +162,8 @@ class TaskForms:
             permalink = answer.get("permalink")
         except (SlackApiError, asyncio.TimeoutError) as error:
             log.info("no permalink for the message: %s", type(error).__name__)
-        first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
         description = text.strip() + (f"\n\nFrom Slack: {permalink}" if permalink else "")
-        await self.open(trigger_id=trigger_id, user_id=user_id, kind=Kind.TODO, text=first_line[:250],
+        await self.open(trigger_id=trigger_id, user_id=user_id, kind=Kind.TODO, text=subject_from_message(text),
                         channel_id=channel_id, thread_ts=thread_ts, description=description[:2900])
 
     @staticmethod

@@ -76,6 +76,16 @@ def test_an_email_in_the_text_is_looked_up_as_the_lead(stack: SandboxStack, mari
     assert (task["RelatedEntity"], task["RelatedEntityIdName"]) == (1, "Priya Sharma")
 
 
+def test_a_phone_that_matches_no_lead_stays_in_the_subject(stack: SandboxStack, maria: VirtualUser):
+    maria.command("/todo call +1 415 555 0100 tmrw 10am")
+    modal = maria.wait_for_modal("task_modal", where=lambda v: has_block(v.view, "title")
+                                 and initial(v.view, "title") == "call +1 415 555 0100")
+    assert not initial(modal.view, "lead"), "no lead has that number"
+    maria.submit()
+    maria.wait_for_message(lambda m: "To-do created" in m.text)
+    assert only_task(stack, "call +1 415 555 0100")["DueDate"] == "2025-03-05 18:00:00.000"
+
+
 def test_lead_typeahead_and_the_leads_opportunities(stack: SandboxStack, maria: VirtualUser):
     open_modal(maria, "/todo renewal call tmrw 11am")
     found = maria.suggest("lead", "priya")

@@ -110,3 +110,11 @@ def test_files_upload_in_three_steps_and_download_with_the_token(slack):
     url = done["files"][0]["url_private"]
     assert httpx.get(url, headers={"authorization": f"Bearer {TOKEN}"}).content == b"a,b\n1,2\n"
     assert httpx.get(url).status_code == 403
+
+
+def test_command_text_is_escaped_as_slack_escapes_it(clock):
+    sandbox = SlackSandbox(bot_token=TOKEN, clock=clock)
+    seed_workspace(sandbox)
+    escaped = sandbox.escape_command_text("link @dev dev@acme.test <@UOPS|olivia> in #sales & <b>bold</b> @nobody")
+    assert escaped == ("link <@UDEV|dev> <mailto:dev@acme.test|dev@acme.test> <@UOPS|olivia> in <#CSALES|sales> "
+                       "&amp; &lt;b&gt;bold&lt;/b&gt; @nobody")

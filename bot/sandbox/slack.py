@@ -188,16 +188,17 @@ class SlackSandbox:
             return user
 
     def escape_command_text(self, text: str) -> str:
-        """What Slack sends for a command whose manifest says `should_escape: true`: `&<>` escaped and
-        `@name` / `#channel` turned into `<@U…|name>` / `<#C…|name>`. A mention already in that form
-        stands for one picked from Slack's @-menu and is kept."""
+        """What Slack sends for a command whose manifest says `should_escape: true`: `&<>` escaped,
+        `@name` / `#channel` / an email turned into `<@U…|name>` / `<#C…|name>` / `<mailto:…|…>`. A token
+        already in that form stands for one picked from Slack's menus and is kept."""
         by_name = {user.name.lower(): user.id for user in self.users.values()}
         channels = {channel.name.lower(): channel.id for channel in self.channels.values()}
-        kept = re.split(r"(<[@#][A-Z0-9]+(?:\|[^>]*)?>)", text)
+        kept = re.split(r"(<(?:[@#][A-Z0-9]+|(?:mailto|https?):[^|>\s]+)(?:\|[^>]*)?>)", text)
         for index, part in enumerate(kept):
             if index % 2:
                 continue
             part = part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            part = re.sub(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", lambda m: f"<mailto:{m[0]}|{m[0]}>", part)
             part = re.sub(r"(?<![\w@])@([\w.-]+)", lambda m: f"<@{by_name[m[1].lower()]}|{m[1]}>"
                           if m[1].lower() in by_name else m[0], part)
             kept[index] = re.sub(r"(?<![\w&])#([\w-]+)", lambda m: f"<#{channels[m[1].lower()]}|{m[1]}>"

@@ -47,7 +47,7 @@ from bot.ui.meet_modal import (
 )
 from bot.ui.metadata import MeetModalContext
 from bot.ui.text import escape
-from bot.when import Reading, Refusal, describe, read, read_end, read_recurrence
+from bot.when import Reading, Refusal, describe, read, read_end, read_recurrence, split
 
 log = logging.getLogger("taskbot.meet")
 SLOT_CHECK_SECONDS = 1.5
@@ -63,6 +63,8 @@ LOCATION_PHRASE = re.compile(r"\s*\b(?:on|via|over|by|in)\s+(" + "|".join(
 REPEAT_PHRASE = re.compile(r"\s*\b((?:every|each)\b.*|(?:daily|weekly)(?:\s+(?:at|on|for|until|till|from)\b.*)?)$",
                            re.I)
 NEEDS_ADDRESS = {LocationType.ADDRESS.value, LocationType.CUSTOM.value}
+ADDRESS_PHRASE = re.compile(r"\s*(?:at|@)\s+([^,;]+)[,;]?", re.I)
+WITH_NAME = re.compile(r"\bwith\s+([A-Z][\w'-]+)")
 
 
 @dataclass
@@ -80,11 +82,16 @@ def start_text(instant: datetime, tz: str) -> str:
 
 def prefill_meet(text: str, tz: str, now: datetime) -> MeetPrefill:
     """`Priya demo tmrw 2pm for 30m on zoom every weekday for 2 weeks`: each part to its field."""
-    location = CALENDAR_DEFAULT
+    location, address = CALENDAR_DEFAULT, ""
     found = LOCATION_PHRASE.search(text)
     if found:
         location = LOCATION_WORDS[found.group(1).lower()].value
-        text = (text[:found.start()] + text[found.end():]).strip()
+        before, after = text[:found.start()], text[found.end():]
+        at = ADDRESS_PHRASE.match(after) if location == LocationType.ADDRESS.value else None
+        if at:
+            cut = split(at.group(1), now, tz)
+            address, after = cut.title.strip(" ,"), f"{cut.time_text} {after[at.end():]}"
+        text = re.sub(r"\s+", " ", f"{before} {after}").strip()
     repeat = ""
     found = REPEAT_PHRASE.search(text)
     if found:
@@ -92,14 +99,22 @@ def prefill_meet(text: str, tz: str, now: datetime) -> MeetPrefill:
         text = text[:found.start()].strip()
     base = prefill(Kind.APPOINTMENT, text, tz, now, "")
     form = MeetForm(title=base.form.title, start_text=base.form.due_text, length_text=base.form.end_text,
-                    repeat_text=repeat, location_type=location)
+                    repeat_text=repeat, location_type=location, address=address)
     if repeat and not form.start_text:
         first = read_recurrence(repeat, now, tz)
         if not isinstance(first, Refusal):
             form.start_text = start_text(first.first, tz)
+    named = WITH_NAME.search(base.form.title)
     words = base.form.title.split()
-    name_hint = words[0] if words and words[0][:1].isupper() else None
+    name_hint = named.group(1) if named else words[0] if words and words[0][:1].isupper() else None
     return MeetPrefill(form, base.lead_hint, name_hint)
+
+
+def calendar_named_in(title: str, calendars: list[Calendar]) -> str | None:
+    """`/meet discovery call with Tom`: the calendar whose whole name the rep typed (the longest, if several)."""
+    lowered = f" {' '.join(title.lower().split())} "
+    named = [c for c in calendars if c.name.strip() and f" {' '.join(c.name.lower().split())} " in lowered]
+    return max(named, key=lambda c: len(c.name)).id if named else None
 
 
 def contact_label(contact: Contact) -> str:
@@ -158,6 +173,8 @@ class MeetForms:
         ctx = MeetModalContext(tz=person.tz, channel_id=channel_id, thread_ts=thread_ts, retry_of=retry_of)
         try:
             calendars = await self.ghl.calendars()
+            if filled.form.calendar_id is None:
+                filled.form.calendar_id = calendar_named_in(filled.form.title, calendars)
             if filled.form.contact is None:
                 filled.form.contact = await self._contact_from(filled)
             built = await self._render(ctx, filled.form, calendars, person.email)

@@ -441,3 +441,14 @@ def test_cancelling_from_slack_cancels_the_reminder(stack: SandboxStack, maria: 
     maria.click("Cancel", message=confirmation)
     maria.wait_for_message(lambda m: m.ts == confirmation.ts and "Cancelled" in m.text)
     assert reminders_due_at(stack, clock, wednesday(13, 50)) == 0
+
+
+def test_one_line_names_the_calendar_the_contact_after_with_and_the_address(stack: SandboxStack, maria: VirtualUser):
+    modal = open_meet(maria, "/meet discovery call with Tom fri 10am in person at 1 Market St")
+    view = modal.view
+    assert initial(view, "meet_calendar") == "Discovery call"
+    assert initial(view, "meet_contact").startswith("Tom Becker")
+    assert initial(view, "meet_title") == "discovery call with Tom"
+    assert start_block(view)["element"]["initial_value"] == "fri 10am"
+    assert initial(view, "meet_address") == "1 Market St"
+    assert initial(view, "meet_location_type") == "In person (address)"

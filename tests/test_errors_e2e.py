@@ -7,8 +7,8 @@ import re
 import pytest
 
 from bot.sandbox.stack import SandboxStack
-from bot.ui import messages
 from bot.sandbox.virtual_user import VirtualUser
+from bot.ui import messages
 
 CODE = re.compile(r"E-[0-9A-F]{6}")
 

@@ -9,6 +9,7 @@ import pytest
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
 from bot.ui import messages
+from bot.ui.validation import validate_view
 
 CODE = re.compile(r"E-[0-9A-F]{6}")
 
@@ -78,3 +79,9 @@ def test_a_form_failing_on_submit_keeps_the_draft_under_the_apology(maria, stack
     assert on_top.view["close"]["text"] == "Back"
     assert form.view["callback_id"] == "task_modal"
     assert form.state["title"]["title"]["value"] == "call Priya about the renewal"
+
+
+def test_the_apology_view_is_a_valid_modal():
+    view = messages.apology_view("E-ABC123")
+    validate_view(view)
+    assert "E-ABC123" in str(view["blocks"]) and "submit" not in view

@@ -202,6 +202,9 @@ class ConsoleSession:
         assert 1 <= number <= len(self.buttons), f"there is no button {number}"
         element, block, source = self.buttons[number - 1]
         key, value = element["action_id"], element.get("value")
+        if source == "home":
+            shown = [e for b in (self.user.home or {}).get("blocks", []) for e in [b.get("accessory"), *b.get("elements", [])]]
+            assert element in shown, f"Home has changed since button {number}: :home shows it as it is now"
         if element["type"] != "button":
             assert source == "home", "only Home's settings can be changed here"
             picked = self._pick(element)

@@ -57,7 +57,7 @@ def unknown_subcommand(word: str) -> str:
     return f"I don't know `/taskbot {escape(word)}`. Try `/taskbot help`."
 
 
-def whoami(person: Person, crm_user: CrmUser | None, is_admin: bool) -> str:
+def whoami(person: Person, crm_user: CrmUser | None, is_admin: bool = False) -> str:
     zone = person.tz if person.tz_from_profile else f"{person.tz} (your Slack profile has none; the default)"
     email = person.email or "not visible to Taskbot"
     if person.email_overridden:

@@ -41,6 +41,7 @@ MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 EMAIL = re.compile(r"(?<![\w.+-])([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
 HELP = """[bold]Slash commands[/bold]: /todo call Priya re pricing tmrw 3pm · /appt demo with Acme fri 2pm for 45m ·
   /meet Priya demo next mon 10am on zoom · /tasks \\[today|week|overdue] · /bulktasks · /taskbot help|whoami
+  /taskbot link @noah sam@acme-sales.test (admins: link someone to a LeadSquared user)
 [bold]Buttons[/bold]: type the number shown on a button to click it.
 [bold]Console[/bold]: :say <text> (post as yourself) · :task (Create task from the last message) · :new (New task shortcut)
   :as (who you can be) · :as @name · :in #channel · :home · :dm · :crm tasks · :crm meetings

@@ -64,7 +64,17 @@ def test_a_restart_keeps_everything_and_answers_the_first_command_at_once(consol
     assert "Role: a Taskbot admin" in console.type("/taskbot whoami"), "the first command after a restart"
     listed = console.type("/tasks")
     assert "call Priya re pricing" in listed and "Sat Nov 22, 3:00 PM PST" in listed
-    assert "To-do created: call Priya re pricing" in console.type(":dm") + console.screen
+    console.type("/todo send proposal mon 10am")
+    assert "To-do created: send proposal" in console.type("")
+    console.type("/meet Priya demo next mon 10am on zoom")
+    assert "Meeting booked: Priya demo" in console.type("")
+    console.restart()
+    console.type("/meet Tom sync next tue 10am")
+    assert "Meeting booked: Tom sync" in console.type("")
+    tasks = console.type(":crm tasks")
+    assert "call Priya re pricing" in tasks and "send proposal" in tasks, "a new task never takes an old one's id"
+    meetings = console.type(":crm meetings")
+    assert "Priya demo" in meetings and "Tom sync" in meetings
     console.quit()
 
 

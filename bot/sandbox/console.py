@@ -100,6 +100,7 @@ class ConsoleSession:
         slack, lsq = self.stack.slack, self.stack.lsq
         state = {"offset_seconds": self.clock.offset.total_seconds(), "user": self.user.user_id,
                  "channel": self.user.channel_id, "lsq_tasks": lsq.state.tasks, "numbering": slack.numbering(),
+                 "random": {"lsq": lsq.random.getstate(), "ghl": self.stack.ghl.random.getstate()},
                  "highlevel": self.stack.ghl.export_state(),
                  "messages": [asdict(m) for m in slack.messages],
                  "ims": [{"id": c.id, "user": c.name} for c in slack.channels.values() if c.is_im]}
@@ -110,6 +111,11 @@ class ConsoleSession:
         slack = self.stack.slack
         if saved:
             slack.continue_numbering(saved.get("numbering", NUMBERING_BEFORE_IT_WAS_SAVED))
+        for sandbox, state in ((self.stack.lsq, saved.get("random", {}).get("lsq")),
+                               (self.stack.ghl, saved.get("random", {}).get("ghl"))):
+            if state:  # the CRM sandboxes draw their record ids from it: going on from here never repeats one
+                version, internal, gauss = state
+                sandbox.random.setstate((version, tuple(internal), gauss))
         for im in saved.get("ims", []):
             slack.add_channel(Channel(im["id"], im["user"], is_private=True, is_im=True,
                                       members={im["user"], slack.bot_user_id}))

@@ -18,8 +18,9 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.run
 
+# Serves Slack when SLACK_BOT_TOKEN is set; without it, says so and opens the console instead.
 run: $(VENV)/.run
-	$(BIN)/taskbot run
+	$(BIN)/taskbot run --or-console
 
 test: $(VENV)/.test
 	$(BIN)/ruff check bot handlers tests benchmarks

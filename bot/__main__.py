@@ -6,32 +6,51 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import NoReturn
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
-def _fail(problems: list[str], code: int = 2) -> int:
+class Parser(argparse.ArgumentParser):
+    """Bad arguments get one line that says what is wrong and where the options are, and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _fail(problems: Iterable[object], code: int = 2) -> int:
     for line in problems:
         print(line, file=sys.stderr)
     return code
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from bot.config import SettingsError, load_settings, missing_slack_credentials, require_for_http
+def _warn_unknown_variables() -> None:
+    from bot.config import unknown_variables
 
+    for problem in unknown_variables():
+        print(f"warning: {problem}", file=sys.stderr)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.config import SettingsError, load_settings, missing_slack_credentials, require_for_run
+
+    _warn_unknown_variables()
     try:
         settings = load_settings()
     except SettingsError as error:
         return _fail(error.problems)
-    if settings.slack_bot_token is None:
-        print("No Slack credentials: starting the console. To serve a real Slack workspace, set these "
-              "(in the environment or .env):", file=sys.stderr)
+    if args.or_console and settings.slack_bot_token is None:
+        print("SLACK_BOT_TOKEN is not set, so this opens the console (a local Slack, LeadSquared and HighLevel) "
+              "instead of serving a workspace. To serve your Slack workspace, set (in the environment or .env):",
+              file=sys.stderr)
         for line in missing_slack_credentials():
             print("  " + line, file=sys.stderr)
         return cmd_console(args)
-    try:
-        require_for_http(settings)
-    except SettingsError as error:
-        return _fail(error.problems)
+    problems = require_for_run(settings)
+    if problems:
+        return _fail([*problems, "taskbot run needs these (in the environment or .env; see .env.example). "
+                      "To try Taskbot without any accounts: taskbot console"])
     from bot import logs
     from bot.app import Taskbot
     from bot.server import serve
@@ -44,7 +63,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_console(args: argparse.Namespace) -> int:
     from bot.sandbox.console import run_console
 
-    return run_console()
+    return run_console(now=getattr(args, "now", None))
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -72,13 +91,35 @@ def _z(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def instant_argument(text: str) -> datetime:
+    """An ISO 8601 instant with its offset, for --now."""
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 instant; "
+                                         "use e.g. 2025-03-07T18:40:00-05:00") from None
+    if instant.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no offset; use e.g. 2025-03-07T18:40:00-05:00")
+    return instant
+
+
+def zone_argument(text: str) -> str:
+    """An IANA zone name, for --tz."""
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time zone; use an IANA name such as "
+                                         "America/New_York") from None
+    return text
+
+
 def _when_line(line: str) -> dict:
     try:
         item = json.loads(line)
         now = datetime.fromisoformat(item["ref"])
         if now.tzinfo is None:
             raise ValueError("ref needs an offset, e.g. 2025-03-07T18:40:00-05:00")
-        return reading_json(str(item["phrase"]), now, str(item["tz"]))
+        return reading_json(str(item["phrase"]), now, zone_argument(str(item["tz"])))
     except Exception as error:  # noqa: BLE001 - a bad line gets an error line, never a crash
         return {"utc": None, "error": f"bad input: {type(error).__name__}: {error}"}
 
@@ -91,29 +132,30 @@ def cmd_when(args: argparse.Namespace) -> int:
                 sys.stdout.flush()
         return 0
     if not args.phrase:
-        print("give a phrase, e.g. taskbot when \"tmrw 3pm\" --tz America/New_York, or --jsonl", file=sys.stderr)
-        return 2
-    now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC)
-    if now.tzinfo is None:
-        print("--now needs an offset, e.g. 2025-03-07T18:40:00-05:00", file=sys.stderr)
-        return 2
-    print(json.dumps(reading_json(args.phrase, now, args.tz), indent=2))
+        args.parser.error('give a phrase, e.g. taskbot when "tmrw 3pm" --tz America/New_York, or --jsonl')
+    print(json.dumps(reading_json(args.phrase, args.now or datetime.now(UTC), args.tz), indent=2))
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="taskbot", description="Slack assistant for LeadSquared and HighLevel")
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="serve Slack (Socket Mode with SLACK_APP_TOKEN, else HTTP)").set_defaults(func=cmd_run)
+def build_parser() -> Parser:
+    parser = Parser(prog="taskbot", description="Slack assistant for LeadSquared and HighLevel")
+    sub = parser.add_subparsers(dest="command", metavar="{run,console,doctor,when}")
+    run = sub.add_parser("run", help="serve Slack (Socket Mode with SLACK_APP_TOKEN, else HTTP)")
+    run.add_argument("--or-console", action="store_true",
+                     help="without SLACK_BOT_TOKEN, open the console instead of stopping (make run does this)")
+    run.set_defaults(func=cmd_run)
     sub.add_parser("doctor", help="check every setting and connection").set_defaults(func=cmd_doctor)
-    sub.add_parser("console", help="try every flow in a terminal against local sandboxes").set_defaults(
-        func=cmd_console)
+    console = sub.add_parser("console", help="try every flow in a terminal against local sandboxes")
+    console.add_argument("--now", type=instant_argument,
+                         help="start the console's clock at this ISO 8601 instant (default: now)")
+    console.set_defaults(func=cmd_console)
     when = sub.add_parser("when", help="read a time the way the bot does (JSON out)")
     when.add_argument("phrase", nargs="?", help='e.g. "tmrw 3pm"')
-    when.add_argument("--tz", default=os.environ.get("DEFAULT_TZ", "UTC"), help="IANA zone of the person")
-    when.add_argument("--now", help="ISO 8601 instant with offset (default: now)")
+    when.add_argument("--tz", type=zone_argument, default=os.environ.get("DEFAULT_TZ", "UTC"),
+                      help="IANA zone of the person")
+    when.add_argument("--now", type=instant_argument, help="ISO 8601 instant with offset (default: now)")
     when.add_argument("--jsonl", action="store_true", help='read {"phrase","ref","tz"} lines from stdin')
-    when.set_defaults(func=cmd_when)
+    when.set_defaults(func=cmd_when, parser=when)
     return parser
 
 
@@ -121,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        args = parser.parse_args(["run"])
+        parser.error("say what to do: run, console, doctor or when")
     return int(args.func(args))
 
 

@@ -6,12 +6,17 @@ bad value stops start-up with a line that says exactly what to fix.
 
 from __future__ import annotations
 
+import difflib
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from dotenv import dotenv_values
+from pydantic import SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 WHERE_TO_GET: dict[str, str] = {
@@ -35,12 +40,17 @@ WHERE_TO_GET: dict[str, str] = {
     "GHL_LOCATION_ID": "HighLevel sub-account > Settings > Business Profile > Location ID",
     "GHL_CALENDAR_ID": "HighLevel > Calendars > Calendar settings > the calendar's id",
     "GHL_COMPANY_ID": "HighLevel agency > Settings > Company ID (optional; lets one search find a calendar's team)",
+    "TASKBOT_SANDBOX": "1 to run against the built-in LeadSquared and HighLevel sandboxes where keys are unset",
     "TASKBOT_DB": "a writable file path, e.g. ./taskbot.db",
     "TASKBOT_ADMINS": "comma-separated Slack member ids (profile > ... > Copy member ID)",
     "DEFAULT_TZ": "an IANA zone name such as America/New_York",
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
     "LOG_FORMAT": "text or json",
 }
+
+ENV_FILE = Path(".env")
+OUR_PREFIXES = ("SLACK_", "LSQ_", "GHL_", "TASKBOT_")
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*$")
 
@@ -64,13 +74,13 @@ class RateLimit:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore")
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
-    port: int = Field(default=3000, ge=1, le=65535)
+    port: int = 3000
     public_url: str | None = None
 
     lsq_api_url: str = "https://api.leadsquared.com/v2/"
@@ -88,6 +98,7 @@ class Settings(BaseSettings):
     ghl_calendar_id: str | None = None
     ghl_company_id: str | None = None
 
+    taskbot_sandbox: bool = False
     taskbot_db: Path = Path("./taskbot.db")
     taskbot_admins: str = ""
     default_tz: str = "UTC"
@@ -112,6 +123,29 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
         return value if value is not None and value.get_secret_value() else None
+
+    @field_validator("ghl_location_id", "ghl_calendar_id", "ghl_company_id")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @field_validator("port", mode="before")
+    @classmethod
+    def _port_number(cls, value: Any) -> int:
+        text = str(value).strip()
+        if not text.isdigit() or not 1 <= int(text) <= 65535:
+            raise ValueError(f"expected a port number from 1 to 65535, got {text!r}")
+        return int(text)
+
+    @field_validator("taskbot_sandbox", mode="before")
+    @classmethod
+    def _switch(cls, value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text not in _TRUE | _FALSE:
+            raise ValueError(f"expected 1 or 0, got {text!r}")
+        return text in _TRUE
 
     @field_validator("slack_api_url", "lsq_api_url", "ghl_api_url", "lsq_app_url", "public_url")
     @classmethod
@@ -195,17 +229,29 @@ class Settings(BaseSettings):
         return [secret.get_secret_value() for secret in secrets if secret is not None]
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing an admin must fix: the variable, what is wrong, and what to do about it."""
+
+    variable: str
+    reason: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.variable}: {self.reason}" + (f" ({self.fix})" if self.fix else "")
+
+
 class SettingsError(Exception):
     """Start-up cannot go on: one line per problem, each naming the variable and where to get it."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__("\n".join(problems))
+        super().__init__("\n".join(map(str, problems)))
 
 
-def _problem_line(variable: str, reason: str) -> str:
+def _problem(variable: str, reason: str) -> Problem:
     where = WHERE_TO_GET.get(variable)
-    return f"{variable}: {reason}" + (f" (get it from {where})" if where else "")
+    return Problem(variable, reason, f"get it from {where}" if where else "")
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -216,19 +262,64 @@ def load_settings(**overrides: object) -> Settings:
         problems = []
         for item in error.errors():
             variable = str(item["loc"][0]).upper() if item["loc"] else "settings"
-            reason = str(item["msg"]).removeprefix("Value error, ")
-            problems.append(_problem_line(variable, reason))
+            problems.append(_problem(variable, str(item["msg"]).removeprefix("Value error, ")))
         raise SettingsError(problems) from None
 
 
-def require_for_http(settings: Settings) -> None:
-    """HTTP mode verifies every request, so it cannot start without the signing secret."""
+CRM_KEYS = {"LeadSquared": ("LSQ_ACCESS_KEY", "LSQ_SECRET_KEY"), "HighLevel": ("GHL_TOKEN", "GHL_LOCATION_ID")}
+
+
+def half_set(settings: Settings) -> list[Problem]:
+    """A CRM with one of its two keys: never a silent sandbox, always a mistake to name."""
+    problems = []
+    for crm, names in CRM_KEYS.items():
+        present = [name for name in names if getattr(settings, name.lower()) is not None]
+        if len(present) == 1:
+            missing = next(name for name in names if name not in present)
+            problems.append(Problem(missing, f"not set, but {present[0]} is: {crm} needs both",
+                                    f"get it from {WHERE_TO_GET[missing]}"))
+    return problems
+
+
+def require_for_run(settings: Settings) -> list[Problem]:
+    """Everything `taskbot run` needs to serve a real workspace; a sandbox only with TASKBOT_SANDBOX=1."""
+    problems = []
+    if settings.slack_bot_token is None:
+        problems.append(_problem("SLACK_BOT_TOKEN", "not set"))
     if not settings.socket_mode and settings.slack_signing_secret is None:
-        raise SettingsError([_problem_line("SLACK_SIGNING_SECRET", "required in HTTP mode")])
+        problems.append(_problem("SLACK_SIGNING_SECRET", "not set; HTTP mode needs it (or set SLACK_APP_TOKEN for "
+                                 "Socket Mode)"))
+    problems += half_set(settings)
+    for crm, names in CRM_KEYS.items():
+        if settings.taskbot_sandbox or any(getattr(settings, name.lower()) is not None for name in names):
+            continue
+        problems += [Problem(name, "not set", f"get it from {WHERE_TO_GET[name]}; or set TASKBOT_SANDBOX=1 to "
+                             f"run against the built-in {crm} sandbox") for name in names]
+    return problems
+
+
+def known_variables() -> set[str]:
+    return {name.upper() for name in Settings.model_fields}
+
+
+def unknown_variables(environ: Mapping[str, str] | None = None, env_file: Path = ENV_FILE) -> list[Problem]:
+    """Variables that look like ours but are not: most often a typo that leaves a setting unset."""
+    names = set(os.environ if environ is None else environ)
+    if env_file.is_file():
+        names |= {name for name in dotenv_values(env_file) if name}
+    known = known_variables()
+    problems = []
+    for name in sorted(names):
+        upper = name.upper()
+        if upper.startswith(OUR_PREFIXES) and upper not in known:
+            close = difflib.get_close_matches(upper, sorted(known), n=1, cutoff=0.6)
+            problems.append(Problem(name, "not a Taskbot setting, so it is ignored",
+                                    f"did you mean {close[0]}?" if close else "remove it, or see .env.example"))
+    return problems
 
 
 def missing_slack_credentials() -> list[str]:
     """What an admin must set before `taskbot run` can talk to a real Slack workspace."""
-    return [_problem_line(name, "not set") for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")] + [
-        _problem_line("SLACK_APP_TOKEN", "optional: set it for Socket Mode (no public URL needed)")
+    return [str(_problem(name, "not set")) for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")] + [
+        str(_problem("SLACK_APP_TOKEN", "optional: set it for Socket Mode (no public URL needed)"))
     ]

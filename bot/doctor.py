@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 import yaml
 from rich.console import Console
@@ -13,8 +16,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import SystemClock
-from bot.config import Settings, SettingsError, load_settings, require_for_http
-from bot.crm.errors import BadKeys, CRMError
+from bot.config import Settings, SettingsError, load_settings, require_for_run, unknown_variables
+from bot.crm.errors import BadKeys, CRMError, ServerError
 from bot.webhooks import webhook_url
 
 MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
@@ -33,10 +36,32 @@ def manifest_scopes() -> set[str]:
     return set(yaml.safe_load(MANIFEST.read_text())["oauth_config"]["scopes"]["bot"])
 
 
+async def unresolvable(name: str, variable: str, url: str) -> Check | None:
+    """A host that DNS does not know is a typo or a wrong region, not something that passes with time."""
+    host = urlparse(url).hostname or url
+    try:
+        await asyncio.get_running_loop().getaddrinfo(host, None)
+    except (socket.gaierror, UnicodeError):
+        return Check(name, False, f"cannot find the host {host} (DNS lookup failed)",
+                     f"check {variable} for typos, and that this machine's DNS resolves it")
+    return None
+
+
+def unreachable(name: str, variable: str, url: str, error: CRMError) -> Check:
+    """A CRM call that failed: a connection that could not be made says where, not "try again"."""
+    host = urlparse(url).netloc
+    if isinstance(error, ServerError) and error.detail in ("ConnectError", "ConnectTimeout", "PoolTimeout"):
+        return Check(name, False, f"cannot connect to {host} ({error.detail})",
+                     f"check {variable}, and that a firewall or proxy lets this machine reach {host}")
+    return Check(name, False, error.message, f"check {variable} and the network")
+
+
 async def check_slack(settings: Settings) -> list[Check]:
     if settings.slack_bot_token is None:
-        return [Check("Slack bot token", False, "SLACK_BOT_TOKEN is not set",
-                      "set SLACK_BOT_TOKEN (OAuth & Permissions > Bot User OAuth Token), or use the console")]
+        return []
+    not_found = await unresolvable("Slack auth.test", "SLACK_API_URL", settings.slack_api_url)
+    if not_found:
+        return [not_found]
     client = AsyncWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url)
     try:
         response = await asyncio.wait_for(client.auth_test(), timeout=10)
@@ -44,8 +69,9 @@ async def check_slack(settings: Settings) -> list[Check]:
         return [Check("Slack auth.test", False, f"Slack said {error.response.get('error')}",
                       "check SLACK_BOT_TOKEN; reinstall the app to the workspace if it was revoked")]
     except (OSError, asyncio.TimeoutError) as error:
-        return [Check("Slack auth.test", False, f"cannot reach {settings.slack_api_url} ({type(error).__name__})",
-                      "check SLACK_API_URL and the network")]
+        host = urlparse(settings.slack_api_url).netloc
+        return [Check("Slack auth.test", False, f"cannot connect to {host} ({type(error).__name__})",
+                      f"check SLACK_API_URL, and that a firewall or proxy lets this machine reach {host}")]
     checks = [Check("Slack auth.test", True, f"bot {response.get('user')} in team {response.get('team')}")]
     granted = {scope.strip() for scope in (response.headers.get("x-oauth-scopes") or "").split(",") if scope}
     missing = sorted(manifest_scopes() - granted)
@@ -56,31 +82,43 @@ async def check_slack(settings: Settings) -> list[Check]:
 
 
 def check_settings() -> tuple[Settings | None, list[Check]]:
+    """Well formed, nothing missing or half set, no likely typos; then the mode it would run in."""
+    typos = [Check(problem.variable, False, problem.reason, problem.fix, required=False)
+             for problem in unknown_variables()]
     try:
         settings = load_settings()
     except SettingsError as error:
-        return None, [Check("settings", False, line) for line in error.problems]
-    checks = [Check("settings", True, "every variable is well formed")]
-    try:
-        require_for_http(settings)
-        mode = "Socket Mode" if settings.socket_mode else f"HTTP mode on port {settings.port}"
-        checks.append(Check("mode", True, mode))
-    except SettingsError as error:
-        checks.append(Check("mode", False, error.problems[0], "set SLACK_SIGNING_SECRET or SLACK_APP_TOKEN"))
+        return None, [Check(problem.variable, False, problem.reason, problem.fix) for problem in error.problems] + typos
+    missing = [Check(problem.variable, False, problem.reason, problem.fix) for problem in require_for_run(settings)]
+    checks = [Check("settings", True, "every variable is well formed"), *missing, *typos]
+    if settings.slack_bot_token is not None and (settings.socket_mode or settings.slack_signing_secret):
+        checks.append(Check("mode", True, "Socket Mode" if settings.socket_mode
+                            else f"HTTP mode on port {settings.port}"))
     return settings, checks
 
 
 async def check_database(settings: Settings) -> Check:
-    from bot.clock import SystemClock
-    from bot.store import Store
+    """Looks without touching: a missing file is not created, an old one is not upgraded."""
+    from bot.store import MIGRATIONS
 
+    path = settings.taskbot_db
+    fix = "point TASKBOT_DB at a file in a folder this user can write"
+    if not path.exists():
+        folder = path.resolve().parent
+        if folder.is_dir() and os.access(folder, os.W_OK):
+            return Check("database", True, f"{path} does not exist yet; it is created at start-up")
+        return Check("database", False, f"{path} cannot be created: {folder} is not a writable folder", fix)
     try:
-        store = Store(settings.taskbot_db, SystemClock())
-        version = store.schema_version
-        store.close()
-    except Exception as error:  # noqa: BLE001 - any failure here is the finding
-        return Check("database", False, f"{settings.taskbot_db}: {error}", "point TASKBOT_DB at a writable file")
-    return Check("database", True, f"{settings.taskbot_db} (schema v{version})")
+        header = path.read_bytes()[:100] if path.is_file() else b""
+    except OSError as error:
+        return Check("database", False, f"{path}: {error.strerror}", fix)
+    if not header.startswith(b"SQLite format 3\0"):
+        return Check("database", False, f"{path} is not a SQLite database", fix)
+    if not os.access(path, os.W_OK):
+        return Check("database", False, f"{path} is read-only for this user", fix)
+    version, latest = int.from_bytes(header[60:64], "big"), len(MIGRATIONS)
+    upgrade = f"; upgraded in place to v{latest} at start-up" if version < latest else ""
+    return Check("database", True, f"{path} (schema v{version}{upgrade})")
 
 
 async def collect() -> list[Check]:
@@ -95,11 +133,12 @@ async def collect() -> list[Check]:
 
 async def check_leadsquared(settings: Settings) -> list[Check]:
     """The keys work, and LSQ_API_URL is the account's own regional host."""
-    from urllib.parse import urlparse
-
     from bot.crm.leadsquared import LeadSquared
 
     assert settings.lsq_access_key and settings.lsq_secret_key
+    not_found = await unresolvable("LeadSquared keys", "LSQ_API_URL", settings.lsq_api_url)
+    if not_found:
+        return [not_found]
     client = LeadSquared(settings.lsq_api_url, settings.lsq_access_key.get_secret_value(),
                          settings.lsq_secret_key.get_secret_value(), SystemClock(), timeout=10, attempts=2)
     try:
@@ -108,7 +147,7 @@ async def check_leadsquared(settings: Settings) -> list[Check]:
         return [Check("LeadSquared keys", False, error.message,
                       "copy both keys from LeadSquared > My Profile > Settings > API and Webhooks")]
     except CRMError as error:
-        return [Check("LeadSquared keys", False, error.message, "check LSQ_API_URL and the network")]
+        return [unreachable("LeadSquared keys", "LSQ_API_URL", settings.lsq_api_url, error)]
     finally:
         await client.aclose()
     checks = [Check("LeadSquared keys", True, f"keys of {owner.EmailAddress or owner.Id} ({owner.Role or 'user'})")]
@@ -122,22 +161,23 @@ async def check_leadsquared(settings: Settings) -> list[Check]:
 
 
 async def crm_checks(settings: Settings) -> list[Check]:
+    """Each CRM with both keys is tried for real; without keys it is a sandbox only when asked for."""
     checks = []
-    if settings.lsq_is_sandbox:
-        checks.append(Check("LeadSquared", True, "sandbox (set LSQ_ACCESS_KEY and LSQ_SECRET_KEY for your account)",
-                            required=False))
-    else:
+    if not settings.lsq_is_sandbox:
         checks += await check_leadsquared(settings)
         url = webhook_url(settings)
         checks.append(Check("LeadSquared webhook", True,
                             f"register {url} for task create, update, complete and reminder" if url
                             else "set PUBLIC_URL to keep reminders in step with tasks made in LeadSquared",
                             required=False))
-    if settings.ghl_is_sandbox:
-        checks.append(Check("HighLevel", True, "sandbox (set GHL_TOKEN and GHL_LOCATION_ID for your account)",
-                            required=False))
-    else:
+    elif settings.taskbot_sandbox and settings.lsq_access_key is None and settings.lsq_secret_key is None:
+        checks.append(Check("LeadSquared", False, "the built-in sandbox (TASKBOT_SANDBOX=1): tasks are not real",
+                            "set LSQ_ACCESS_KEY and LSQ_SECRET_KEY for your account", required=False))
+    if not settings.ghl_is_sandbox:
         checks += await check_highlevel(settings)
+    elif settings.taskbot_sandbox and settings.ghl_token is None and settings.ghl_location_id is None:
+        checks.append(Check("HighLevel", False, "the built-in sandbox (TASKBOT_SANDBOX=1): bookings are not real",
+                            "set GHL_TOKEN and GHL_LOCATION_ID for your account", required=False))
     return checks
 
 
@@ -145,6 +185,9 @@ async def check_highlevel(settings: Settings) -> list[Check]:
     """The token opens the location's calendars, and GHL_CALENDAR_ID is one of them."""
     from bot.crm.highlevel import HighLevel
 
+    not_found = await unresolvable("HighLevel token", "GHL_API_URL", settings.ghl_api_url)
+    if not_found:
+        return [not_found]
     client = HighLevel.from_settings(settings, SystemClock(), timeout=10, attempts=2)
     try:
         calendars = await client.calendars()
@@ -152,7 +195,7 @@ async def check_highlevel(settings: Settings) -> list[Check]:
         return [Check("HighLevel token", False, error.message,
                       "create a Private Integration token with calendars, contacts and users scopes")]
     except CRMError as error:
-        return [Check("HighLevel token", False, error.message, "check GHL_API_URL, GHL_LOCATION_ID and the network")]
+        return [unreachable("HighLevel token", "GHL_API_URL", settings.ghl_api_url, error)]
     finally:
         await client.aclose()
     checks = [Check("HighLevel token", True, f"{len(calendars)} calendars in location {settings.ghl_location_id}")]

@@ -8,11 +8,12 @@ import time
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.listener.async_listener_completion_handler import AsyncListenerCompletionHandler
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.store import Store
-from bot.ui.messages import apology
+from bot.ui.messages import apology, apology_view
 
 log = logging.getLogger("taskbot.slack")
 
@@ -41,8 +42,24 @@ def dedupe_key(body: dict[str, Any]) -> str | None:
     return None
 
 
+KEPT_ACK = "ack_before_error"
+
+
+class KeepAckAfterError(AsyncListenerCompletionHandler):
+    """Bolt forgets an ack the listener gave when the listener then fails; Slack must still get it."""
+
+    async def handle(self, request: AsyncBoltRequest, response: BoltResponse | None) -> None:
+        kept = request.context.get(KEPT_ACK)
+        if kept is not None and request.context.ack.response is None:
+            request.context.ack.response = kept
+
+
 class TaskbotBolt(AsyncApp):
     """AsyncApp that logs one line per request: type, name, user, outcome and ack latency."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.listener_runner.listener_completion_handler = KeepAckAfterError()
 
     async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
         started = time.perf_counter()
@@ -78,12 +95,21 @@ def install(app: AsyncApp, store: Store, services: Any) -> None:
         await next()
 
     @app.error
-    async def apologise(error: Exception, body: dict[str, Any], context: Any, client: Any,
-                        respond: Any) -> None:
+    async def apologise(error: Exception, body: dict[str, Any], client: Any, respond: Any,
+                        request: AsyncBoltRequest, response: BoltResponse | None) -> BoltResponse | None:
+        """Any failure in a listener: the person gets a short apology with a code; the log gets the trace."""
         reference = "E-" + secrets.token_hex(3).upper()
         fields = describe(body)
+        request.context["outcome"] = f"error {reference}"
         log.error("unhandled error %s in %s %s", reference, fields["type"], fields["name"], exc_info=error,
                   extra={"reference": reference, "user": fields["user"]})
+        answer = None
+        if response is None:
+            request.context[KEPT_ACK] = request.context.ack.response
+        else:
+            answer = _unacknowledged_answer(body, reference)
+            if answer.body:
+                return answer
         text, blocks = apology(reference)
         try:
             if body.get("response_url") and respond is not None:
@@ -92,3 +118,18 @@ def install(app: AsyncApp, store: Store, services: Any) -> None:
                 await client.chat_postMessage(channel=fields["user"], text=text, blocks=blocks)
         except Exception:  # noqa: BLE001 - the apology itself must never raise
             log.warning("could not deliver apology %s", reference)
+        return answer
+
+
+def _unacknowledged_answer(body: dict[str, Any], reference: str) -> BoltResponse:
+    """What Slack gets instead of Bolt's bare 500 when a listener failed before acknowledging.
+
+    A command gets the apology as its reply; a form gets it pushed on top, so the draft underneath is
+    kept; anything else gets an empty acknowledgement and the apology by `respond` or DM.
+    """
+    if "command" in body:
+        text, blocks = apology(reference)
+        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text, "blocks": blocks})
+    if body.get("type") == "view_submission":
+        return BoltResponse(status=200, body={"response_action": "push", "view": apology_view(reference)})
+    return BoltResponse(status=200, body="")

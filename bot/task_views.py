@@ -65,7 +65,7 @@ class TaskViews:
 
     # ----- Home ---------------------------------------------------------------------------------
 
-    async def publish_home(self, user_id: str) -> None:
+    async def publish_home(self, user_id: str, saved: tuple[str, str] | None = None) -> None:
         person = await self.people.get(user_id)
         self.people.set_preferences(user_id, home_seen=1)
         crm_user = await self.people.crm_user(user_id)
@@ -80,7 +80,7 @@ class TaskViews:
             sections = [(name, [(self.changes.card(t), name == "Overdue") for t in group])
                         for name, group in (("Overdue", day.overdue), ("Today", day.today), ("Upcoming", day.upcoming))]
         view = home_view(person, crm_user, self.people.preferences(user_id), sections, self.notices(),
-                         await self._meetings(user_id, "all", person.tz))
+                         await self._meetings(user_id, "all", person.tz), saved)
         await self.slack.views_publish(user_id=user_id, view=view)
 
     async def refresh_home(self, user_id: str) -> None:

@@ -164,11 +164,14 @@ async def home_preference(ack: Any, body: dict[str, Any], action: dict[str, Any]
     user = body["user"]["id"]
     if action["action_id"] == Action.HOME_APPT_REMINDER:
         bot.people.set_preferences(user, reminder_appt_minutes=int(action["selected_option"]["value"]))
+        saved = ("Appointment reminders", action["selected_option"]["text"]["text"])
     elif action["action_id"] == Action.HOME_TODO_REMINDER_TIME:
         bot.people.set_preferences(user, reminder_todo_time=action["selected_time"])
+        saved = ("To-do reminders", f"at {action['selected_time']} on the due day")
     else:
         bot.people.set_preferences(user, digest_enabled=int(action["value"] == "on"))
-    await bot.task_views.publish_home(user)
+        saved = ("Daily digest", action["value"])
+    await bot.task_views.publish_home(user, saved)
 
 
 async def bulk_create(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:

@@ -14,6 +14,7 @@ from handlers.context import services
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 MAILTO = re.compile(r"<mailto:([^|>]+)(?:\|[^>]*)?>")
+EMAIL = re.compile(r"([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
 
 
 async def todo(ack: Any, command: dict[str, Any], context: Any) -> None:
@@ -41,7 +42,8 @@ async def taskbot(ack: Any, command: dict[str, Any], context: Any, respond: Any)
         await ack()
         person = await bot.people.get(command["user_id"])
         crm_user = await bot.people.crm_user(command["user_id"])
-        await respond(text=messages.whoami(person, crm_user), response_type="ephemeral")
+        await respond(text=messages.whoami(person, crm_user, command["user_id"] in bot.settings.admins),
+                      response_type="ephemeral")
     elif key == "link":
         await link(ack, command, rest, context, respond)
     else:
@@ -53,7 +55,7 @@ async def link(ack: Any, command: dict[str, Any], rest: str, context: Any, respo
     if command["user_id"] not in bot.settings.admins:
         await ack(text=messages.admins_only("link people to CRM users"))
         return
-    user, email = MENTION.search(rest), MAILTO.search(rest) or re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", rest)
+    user, email = MENTION.search(rest), MAILTO.search(rest) or EMAIL.search(rest)
     if not user or not email:
         await ack(text=messages.link_usage())
         return

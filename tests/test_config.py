@@ -2,7 +2,15 @@
 
 import pytest
 
-from bot.config import RateLimit, Settings, SettingsError, load_settings, require_for_http
+from bot.config import (
+    RateLimit,
+    Settings,
+    SettingsError,
+    half_set,
+    load_settings,
+    require_for_run,
+    unknown_variables,
+)
 
 
 def settings(**values) -> Settings:
@@ -23,15 +31,35 @@ def test_each_bad_value_is_one_line_naming_variable_and_source():
         settings(slack_app_token="xoxb-wrong-kind", lsq_api_url="ftp://x", log_format="xml",
                  taskbot_admins="UADMIN1,not-an-id")
     problems = caught.value.problems
-    assert [p.split(":")[0] for p in problems] == ["SLACK_APP_TOKEN", "LSQ_API_URL", "TASKBOT_ADMINS", "LOG_FORMAT"]
-    assert "App-Level Tokens" in problems[0]
+    assert [p.variable for p in problems] == ["SLACK_APP_TOKEN", "LSQ_API_URL", "TASKBOT_ADMINS", "LOG_FORMAT"]
+    assert "App-Level Tokens" in problems[0].fix and str(problems[0]).startswith("SLACK_APP_TOKEN: ")
     assert "xoxb-wrong-kind" not in str(caught.value)
 
 
 def test_http_mode_needs_the_signing_secret_socket_mode_does_not():
-    with pytest.raises(SettingsError, match="SLACK_SIGNING_SECRET"):
-        require_for_http(settings(slack_bot_token="xoxb-1"))
-    require_for_http(settings(slack_bot_token="xoxb-1", slack_app_token="xapp-1"))
+    crm = dict(lsq_access_key="k", lsq_secret_key="s", ghl_token="t", ghl_location_id="l")
+    assert [p.variable for p in require_for_run(settings(slack_bot_token="xoxb-1", **crm))] == ["SLACK_SIGNING_SECRET"]
+    assert require_for_run(settings(slack_bot_token="xoxb-1", slack_app_token="xapp-1", **crm)) == []
+
+
+def test_a_crm_without_keys_is_a_sandbox_only_when_asked_for_and_never_half_set():
+    slack = dict(slack_bot_token="xoxb-1", slack_app_token="xapp-1")
+    assert [p.variable for p in require_for_run(settings(**slack))] == [
+        "LSQ_ACCESS_KEY", "LSQ_SECRET_KEY", "GHL_TOKEN", "GHL_LOCATION_ID"]
+    assert require_for_run(settings(**slack, taskbot_sandbox="1")) == []
+    half = settings(**slack, taskbot_sandbox=True, lsq_secret_key="s", ghl_location_id="  ")
+    assert [p.variable for p in half_set(half)] == ["LSQ_ACCESS_KEY"]
+    assert [p.variable for p in require_for_run(half)] == ["LSQ_ACCESS_KEY"]
+
+
+def test_unknown_variables_with_our_prefixes_are_named_with_the_closest_setting(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("TASKBOT_ADMIN=U1\nDEFAULT_TZ=UTC\n")
+    found = unknown_variables({"LSQ_SECERT_KEY": "x", "SLACK_BOT_TOKEN": "xoxb-1", "HOME": "/root",
+                               "GHL_SOMETHING_ELSE": "1"}, env_file)
+    assert [(p.variable, p.fix) for p in found] == [
+        ("GHL_SOMETHING_ELSE", "remove it, or see .env.example"), ("LSQ_SECERT_KEY", "did you mean LSQ_SECRET_KEY?"),
+        ("TASKBOT_ADMIN", "did you mean TASKBOT_ADMINS?")]
 
 
 def test_rate_limits_parse_and_admins_split():

@@ -44,7 +44,7 @@ def test_state_persists_between_runs_and_reset_clears_it(tmp_path):
 
 def test_switching_person_and_channel_and_the_home_tab(tmp_path):
     shown = run_console(tmp_path, ":as @dev\n:in #general\n/taskbot whoami\n:home\n:quit\n")
-    assert "You are dev (Asia/Kolkata) in #general" in shown
+    assert "You are dev (Asia/Kolkata), a rep, in #general" in shown
     assert "Asia/Kolkata" in shown and "Your tasks" in shown and "New to-do" in shown
 
 

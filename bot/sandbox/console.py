@@ -1,19 +1,21 @@
 """`taskbot console`: the real bot, the Slack sandbox and the CRM sandboxes in one process, in a terminal.
 
-You are a rep in #sales. Slash commands go to the bot exactly as Slack would send them; modals show
-as forms, messages as styled text with numbered buttons to click. State (the bot's database, the
-sandbox CRM and the channel history) persists in .taskbot/ between runs; `:reset` clears it.
+You are Maria, a rep and Taskbot admin, in #sales. Slash commands go to the bot exactly as Slack would
+send them; modals show as forms, messages as styled text with numbered buttons to click. State (the
+bot's database, the sandbox CRM and the channel history) persists in .taskbot/ between runs; `:reset`
+clears it. The bot's log goes to .taskbot/taskbot.log, never to the screen.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from rich.console import Console as RichConsole
 from rich.markup import escape as rich_escape
 from rich.table import Table
 
+from bot import logs
 from bot.clock import OffsetClock
 from bot.crm.leadsquared_models import parse_instant
 from bot.sandbox.render import block_lines, mrkdwn
@@ -31,13 +34,19 @@ from bot.store import parse_iso
 from bot.when import describe
 
 STATE_DIR = Path(".taskbot")
+LOG_FILE = "taskbot.log"
+ADMIN = "UMARIA"
 HELP = """[bold]Slash commands[/bold]: /todo call Priya re pricing tmrw 3pm · /appt demo with Acme fri 2pm for 45m ·
   /meet Priya demo next mon 10am on zoom · /tasks \\[today|week|overdue] · /bulktasks · /taskbot help|whoami
+  /taskbot link @noah sam@acme-sales.test (admins: link someone to a LeadSquared user)
 [bold]Buttons[/bold]: type the number shown on a button to click it.
 [bold]Console[/bold]: :say <text> (post as yourself) · :task (Create task from the last message) · :new (New task shortcut)
-  :as @name · :in #channel · :home · :dm · :crm tasks · :crm meetings · :time +2h (let time pass; reminders fire) · :reset · :help · :quit"""
+  :as (who you can be) · :as @name · :in #channel · :home · :dm · :crm tasks · :crm meetings
+  :time +2h (let time pass; reminders fire) · :reset · :help · :quit"""
 COMMANDS = ["/todo", "/appt", "/meet", "/tasks", "/bulktasks", "/taskbot", ":say", ":task", ":new", ":as", ":in", ":home",
             ":dm", ":crm tasks", ":crm meetings", ":time", ":reset", ":help", ":quit"]
+# A workspace saved without its numbering goes on far past any id it can have used.
+NUMBERING_BEFORE_IT_WAS_SAVED = {"ids": 1_000_000, "ts": 1_000_000}
 MODAL_BUTTON_KEYS = "abdefghijk"  # no "c": that closes the form
 SETTLE_QUIET = 0.3
 SETTLE_MAX = 6.0
@@ -58,13 +67,19 @@ class ConsoleSession:
 
     # ----- lifecycle ------------------------------------------------------------------------------
 
-    def start(self) -> None:
+    def start(self, now: datetime | None = None) -> None:
+        """Open the workspace saved in the state folder (or a fresh one); `now` sets the clock."""
+        self.started_at = now
         self.state_dir.mkdir(exist_ok=True)
+        logs.configure("INFO", "text", [], path=self.state_dir / LOG_FILE)
+        logging.captureWarnings(True)
         saved = self._load()
-        self.clock = OffsetClock(timedelta(seconds=saved.get("offset_seconds", 0)))
-        self.stack = SandboxStack(self.state_dir / "console.db", clock=self.clock).start()
+        offset = now - datetime.now(UTC) if now else timedelta(seconds=saved.get("offset_seconds", 0))
+        self.clock = OffsetClock(offset)
+        self.stack = SandboxStack(self.state_dir / "console.db", clock=self.clock, builtin_crm=True,
+                                  taskbot_admins=ADMIN).start()
         self._restore(saved)
-        self.user = self.stack.user(saved.get("user", "UMARIA"), saved.get("channel", "CSALES"))
+        self.user = self.stack.user(saved.get("user", ADMIN), saved.get("channel", "CSALES"))
         for message in self.stack.slack.messages:
             self.seen[(message.channel, message.ts)] = message.edited
 
@@ -81,7 +96,8 @@ class ConsoleSession:
         assert self.stack is not None and self.user is not None
         slack, lsq = self.stack.slack, self.stack.lsq
         state = {"offset_seconds": self.clock.offset.total_seconds(), "user": self.user.user_id,
-                 "channel": self.user.channel_id, "lsq_tasks": lsq.state.tasks,
+                 "channel": self.user.channel_id, "lsq_tasks": lsq.state.tasks, "numbering": slack.numbering(),
+                 "random": {"lsq": lsq.random.getstate(), "ghl": self.stack.ghl.random.getstate()},
                  "highlevel": self.stack.ghl.export_state(),
                  "messages": [asdict(m) for m in slack.messages],
                  "ims": [{"id": c.id, "user": c.name} for c in slack.channels.values() if c.is_im]}
@@ -90,6 +106,13 @@ class ConsoleSession:
     def _restore(self, saved: dict[str, Any]) -> None:
         assert self.stack is not None
         slack = self.stack.slack
+        if saved:
+            slack.continue_numbering(saved.get("numbering", NUMBERING_BEFORE_IT_WAS_SAVED))
+        for sandbox, state in ((self.stack.lsq, saved.get("random", {}).get("lsq")),
+                               (self.stack.ghl, saved.get("random", {}).get("ghl"))):
+            if state:  # the CRM sandboxes draw their record ids from it: going on from here never repeats one
+                version, internal, gauss = state
+                sandbox.random.setstate((version, tuple(internal), gauss))
         for im in saved.get("ims", []):
             slack.add_channel(Channel(im["id"], im["user"], is_private=True, is_im=True,
                                       members={im["user"], slack.bot_user_id}))
@@ -103,17 +126,16 @@ class ConsoleSession:
         shutil.rmtree(self.state_dir, ignore_errors=True)
         self.seen.clear()
         self.seen_ephemerals.clear()
-        self.start()
+        self.start(self.started_at)
         self.out.print("[green]Everything is reset: a fresh workspace and CRM.[/green]")
 
     # ----- the loop -------------------------------------------------------------------------------
 
     def banner(self) -> None:
-        assert self.user is not None
         self.out.print("[bold]Taskbot console[/bold]: the real bot against local Slack, LeadSquared and HighLevel "
-                       "sandboxes.\n"
-                       "To run it in your own Slack workspace instead, set SLACK_BOT_TOKEN and SLACK_APP_TOKEN "
-                       "(or SLACK_SIGNING_SECRET); see README.md.\n")
+                       "sandboxes; nothing here is real, so try anything.\n"
+                       f"Its log (one line per request, and the trace behind any error code) is in "
+                       f"{self.state_dir / LOG_FILE}. To serve your own Slack workspace, see README.md.\n")
         self.out.print(HELP)
         self._where()
 
@@ -151,6 +173,8 @@ class ConsoleSession:
         elif line == ":new":
             self.user.global_shortcut("new_task")
             self._after_action()
+        elif line == ":as":
+            self._people()
         elif line.startswith(":as "):
             self.user = self.user.as_user(self._user_id(line[4:]))
             self._where()
@@ -159,8 +183,7 @@ class ConsoleSession:
             self._where()
         elif line == ":home":
             self.user.open_home()
-            self._settle()
-            self._render_view_blocks("Home", (self.user.home or {}).get("blocks", []), "home")
+            self._show_home()
         elif line == ":dm":
             self._render_messages(self.user.dms(), "DM", only_new=False)
         elif line == ":crm tasks":
@@ -179,11 +202,20 @@ class ConsoleSession:
     # ----- acting ---------------------------------------------------------------------------------
 
     def _click(self, number: int) -> None:
-        assert self.user is not None
+        assert self.user is not None and self.stack is not None
         assert 1 <= number <= len(self.buttons), f"there is no button {number}"
         element, block, source = self.buttons[number - 1]
         key, value = element["action_id"], element.get("value")
         if source == "home":
+            shown = [e for b in (self.user.home or {}).get("blocks", []) for e in [b.get("accessory"), *b.get("elements", [])]]
+            assert element in shown, f"Home has changed since button {number}: :home shows it as it is now"
+        if element["type"] != "button":
+            assert source == "home", "only Home's settings can be changed here"
+            picked = self._pick(element)
+            if picked is None:
+                return
+            self.user.pick_in_home(key, picked)
+        elif source == "home":
             self.user.click(key, in_home=True, value=value)
         elif source.startswith("ephemeral:"):
             ephemeral = next(e for e in self.stack.slack.ephemerals if e.ts == source.split(":", 1)[1])
@@ -194,6 +226,27 @@ class ConsoleSession:
             assert message is not None, "that message is gone"
             self.user.click(key, message=message, value=value)
         self._after_action()
+        if source == "home":
+            self._show_home()
+
+    def _pick(self, element: dict) -> str | None:
+        """A new value for a select (by number) or a time picker (HH:MM); None keeps the old one."""
+        if element["type"] == "timepicker":
+            typed = (self.ask("New time (HH:MM) > ", "") or "").strip()
+            assert not typed or re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", typed), "say a time as HH:MM, e.g. 08:30"
+            return typed or None
+        assert element["type"] == "static_select", f"a {element['type']} cannot be changed here"
+        options = element["options"]
+        for index, choice in enumerate(options, 1):
+            self.out.print(f"    {index}. {self._plain(choice['text']['text'])}")
+        picked = (self.ask("number > ", "") or "").strip()
+        assert not picked or picked.isdigit() and 1 <= int(picked) <= len(options), "pick one of the numbers"
+        return options[int(picked) - 1]["value"] if picked else None
+
+    def _show_home(self) -> None:
+        self._settle()
+        assert self.user is not None
+        self._render_view_blocks("Home", (self.user.home or {}).get("blocks", []), "home")
 
     def _after_action(self) -> None:
         self._settle()
@@ -267,10 +320,14 @@ class ConsoleSession:
                     self.out.print("      " + "  ".join(
                         f"[reverse] {MODAL_BUTTON_KEYS[buttons.index((e, block))]} [/] {self._plain(e['text']['text'])}"
                         for e in block["elements"] if (e, block) in buttons))
-            submit = (record.view.get("submit") or {}).get("text", "Submit")
-            pick = f" · {MODAL_BUTTON_KEYS[0]}-{MODAL_BUTTON_KEYS[len(buttons) - 1]}: press a button" if buttons else ""
-            choice = self.ask(f"Enter: {submit} · 1-{len(inputs)}: edit a field{pick} · c: cancel > ", "")
+            choices = [f"Enter: {record.view['submit']['text']}"] if record.view.get("submit") else []
+            choices += [f"1-{len(inputs)}: edit a field"] if inputs else []
+            choices += [f"{MODAL_BUTTON_KEYS[0]}-{MODAL_BUTTON_KEYS[len(buttons) - 1]}: press a button"] if buttons else []
+            choices.append(f"c: {(record.view.get('close') or {}).get('text', 'Cancel').lower()}")
+            choice = self.ask(" · ".join(choices) + " > ", "")
             if choice is None or choice.strip().lower() == "c":
+                if self._back():
+                    continue
                 self.user.close_modal()
                 self.out.print("[dim]Closed.[/dim]")
                 return
@@ -283,11 +340,26 @@ class ConsoleSession:
                 self.user.click(element["action_id"], in_modal=True, value=element.get("value"))
                 self._settle()
                 continue
+            if not record.view.get("submit"):
+                continue
             ack = self.user.submit()
             errors = ack.errors
             if errors:
                 self.out.print("[red]Please fix the fields marked below.[/red]")
             self._settle()
+
+    def _back(self) -> bool:
+        """Closing a view pushed on top of a form goes back to that form, as in Slack."""
+        assert self.stack is not None and self.user is not None
+        slack = self.stack.slack
+        with slack.changed:
+            views = slack.stacks.get(self.user.user_id) or []
+            if len(views) < 2:
+                return False
+            views.pop()
+            slack.changed.notify_all()
+        self.out.print("[dim]Back to the form.[/dim]")
+        return True
 
     def _shown_value(self, record: Any, block: dict) -> str:
         element = block["element"]
@@ -473,10 +545,25 @@ class ConsoleSession:
         assert self.stack is not None and self.user is not None
         return self.stack.slack.channels[self.user.channel_id].name
 
+    def _role(self, user_id: str) -> str:
+        assert self.stack is not None
+        return "a Taskbot admin" if user_id in self.stack.settings.admins else "a rep"
+
     def _where(self) -> None:
         assert self.user is not None
-        self.out.print(f"[dim]You are {self._name(self.user.user_id)} ({self._tz()}) in "
-                       f"#{self._channel_name()}.[/dim]")
+        self.out.print(f"[dim]You are {self._name(self.user.user_id)} ({self._tz()}), {self._role(self.user.user_id)}, "
+                       f"in #{self._channel_name()}. :as lists who else you can be.[/dim]")
+
+    def _people(self) -> None:
+        assert self.stack is not None and self.user is not None
+        table = Table(title="Who you can be (:as @name)")
+        for column in ("name", "full name", "time zone", "role", ""):
+            table.add_column(column)
+        for user in self.stack.slack.users.values():
+            if not user.is_bot:
+                table.add_row("@" + user.name, user.real_name, user.tz or "none (DEFAULT_TZ)",
+                              self._role(user.id).removeprefix("a "), "you" if user.id == self.user.user_id else "")
+        self.out.print(table)
 
 
 def terminal_ask(history: Path) -> Ask:
@@ -507,13 +594,10 @@ def terminal_ask(history: Path) -> Ask:
     return ask
 
 
-def run_console() -> int:
-    import logging
-
-    logging.getLogger().setLevel(logging.WARNING)
+def run_console(now: datetime | None = None) -> int:
     out = RichConsole(highlight=False, soft_wrap=True)
     session = ConsoleSession(out, terminal_ask(STATE_DIR / "history"))
-    session.start()
+    session.start(now)
     try:
         session.run()
     finally:

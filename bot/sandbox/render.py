@@ -53,12 +53,13 @@ def block_lines(blocks: list[dict[str, Any]], render: Any, buttons: list[tuple[d
         if kind == "header":
             lines.append(f"[bold underline]{rich_escape(block['text']['text'])}[/]")
         elif kind == "section":
+            accessory = block.get("accessory") or {}
+            control = _control(accessory, block, buttons) if accessory.get("type") in CONTROLS else ""
             if block.get("text"):
-                lines.append(render(block["text"]["text"]))
+                lines.append(render(block["text"]["text"]) + (f"  {control}" if control else ""))
             for field in block.get("fields") or []:
                 lines.append("  " + render(field["text"]).replace("\n", ": ", 1))
-            accessory = block.get("accessory")
-            if accessory and accessory.get("type") == "button":
+            if accessory.get("type") == "button":
                 lines.append(_button_line([accessory], block, buttons))
         elif kind == "context":
             lines.append("[dim]" + " · ".join(render(e.get("text", "")) for e in block.get("elements", [])) + "[/dim]")
@@ -69,6 +70,19 @@ def block_lines(blocks: list[dict[str, Any]], render: Any, buttons: list[tuple[d
             if line:
                 lines.append(line)
     return lines
+
+
+CONTROLS = ("static_select", "timepicker")
+
+
+def _control(element: dict, block: dict, buttons: list[tuple[dict, dict]]) -> str:
+    """A select or time picker beside its text: its current value, numbered like a button to change it."""
+    buttons.append((element, block))
+    if element["type"] == "timepicker":
+        value = element.get("initial_time") or "--:--"
+    else:
+        value = ((element.get("initial_option") or {}).get("text") or {}).get("text") or "choose"
+    return f"[reverse] {len(buttons)} {rich_escape(value)} ▾ [/reverse]"
 
 
 def _button_line(elements: list[dict], block: dict, buttons: list[tuple[dict, dict]]) -> str:

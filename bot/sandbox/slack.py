@@ -221,6 +221,16 @@ class SlackSandbox:
     def new_ts(self) -> str:
         return f"{int(self.clock.now().timestamp())}.{next(self._ts):06d}"
 
+    def numbering(self) -> dict[str, int]:
+        """Where id and ts numbering stand, to be saved with a workspace (this uses up one of each)."""
+        with self.lock:
+            return {"ids": next(self._ids), "ts": next(self._ts)}
+
+    def continue_numbering(self, numbering: dict[str, int]) -> None:
+        """A restored workspace goes on after the ids it used: Slack never issues a trigger id twice."""
+        with self.lock:
+            self._ids, self._ts = itertools.count(numbering["ids"]), itertools.count(numbering["ts"])
+
     def issue_trigger(self, user: str) -> str:
         with self.lock:
             trigger_id = f"{next(self._ids)}.{self.team_id}.trigger"

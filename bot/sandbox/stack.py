@@ -25,7 +25,9 @@ BOT_TOKEN = "xoxb-sandbox-0000-bot-token"
 
 class SandboxStack:
     def __init__(self, db_path: Path, clock: Clock | None = None, slack_clock: Clock | None = None,
-                 reminder_loop: bool = True, **settings: Any):
+                 reminder_loop: bool = True, builtin_crm: bool = False, **settings: Any):
+        """`builtin_crm`: the bot runs its own CRM sandboxes, as `taskbot run` does with TASKBOT_SANDBOX=1
+        (the console); otherwise it talks to this stack's, as it would to a real account (tests)."""
         self.clock = clock or SystemClock()
         self.slack = SlackSandbox(bot_token=BOT_TOKEN, clock=slack_clock or self.clock)
         seed_workspace(self.slack)
@@ -35,6 +37,7 @@ class SandboxStack:
         self.ghl = HighLevelSandbox(clock=self.clock)
         self.ghl_server = BackgroundServer(self.ghl.asgi())
         self.db_path = db_path
+        self.builtin_crm = builtin_crm
         self.reminder_loop = reminder_loop
         self.extra_settings = settings
         self.bot: Taskbot | None = None
@@ -45,18 +48,24 @@ class SandboxStack:
         """Start the sandboxes, and the bot in this process unless it runs elsewhere (see `bot_env`)."""
         self.slack_server.start()
         self.slack.base_url = self.slack_server.url
-        self.lsq_server.start()
-        self.lsq.base_url = self.lsq_server.url
-        self.ghl_server.start()
-        self.ghl.base_url = self.ghl_server.url
-        self.settings = Settings(
-            _env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
-            slack_api_url=self.slack_server.url + "/api/", taskbot_db=self.db_path,
-            lsq_api_url=self.lsq_server.url + "/v2/", lsq_access_key=ACCESS_KEY, lsq_secret_key=SECRET_KEY,
-            ghl_api_url=self.ghl_server.url, ghl_token=TOKEN, ghl_location_id=LOCATION_ID, ghl_company_id=COMPANY_ID,
-            **self.extra_settings)
+        slack = dict(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
+                     slack_api_url=self.slack_server.url + "/api/", slack_app_token=None, taskbot_db=self.db_path)
+        if self.builtin_crm:
+            self.settings = Settings(_env_file=None, **slack, taskbot_sandbox=True, lsq_access_key=None,
+                                     lsq_secret_key=None, ghl_token=None, ghl_location_id=None, **self.extra_settings)
+        else:
+            self.lsq_server.start()
+            self.lsq.base_url = self.lsq_server.url
+            self.ghl_server.start()
+            self.ghl.base_url = self.ghl_server.url
+            self.settings = Settings(
+                _env_file=None, **slack, lsq_api_url=self.lsq_server.url + "/v2/", lsq_access_key=ACCESS_KEY,
+                lsq_secret_key=SECRET_KEY, ghl_api_url=self.ghl_server.url, ghl_token=TOKEN,
+                ghl_location_id=LOCATION_ID, ghl_company_id=COMPANY_ID, **self.extra_settings)
         if with_bot:
             self.bot = Taskbot(self.settings, clock=self.clock, reminder_loop=self.reminder_loop)
+            if self.builtin_crm:
+                self.lsq, self.ghl = self.bot.lsq_sandbox, self.bot.ghl_sandbox
             self.bot_server = BackgroundServer(create_web_app(self.bot)).start()
         return self
 
@@ -72,8 +81,9 @@ class SandboxStack:
         if self.bot_server is not None:
             self.bot_server.stop()
         self.slack_server.stop()
-        self.lsq_server.stop()
-        self.ghl_server.stop()
+        if not self.builtin_crm:
+            self.lsq_server.stop()
+            self.ghl_server.stop()
 
     @property
     def bot_url(self) -> str:

@@ -8,7 +8,6 @@ real verification, parsing and acknowledgement paths.
 from __future__ import annotations
 
 import copy
-import itertools
 import json
 import time
 from dataclasses import dataclass
@@ -22,8 +21,6 @@ from bot.sandbox.slack import Ephemeral, Message, SlackSandbox, ViewRecord
 
 # The commands whose manifest entry says `should_escape: true` (a test keeps this in step with manifest.yml).
 ESCAPED_COMMANDS = frozenset({"/tasks", "/taskbot"})
-
-_counter = itertools.count(1)
 
 
 @dataclass
@@ -156,7 +153,7 @@ class VirtualUser:
     def open_home(self) -> Ack:
         body = {
             "token": "deprecated", "team_id": self.sandbox.team_id, "api_app_id": "ATASKBOT",
-            "type": "event_callback", "event_id": f"Ev{next(_counter):08d}", "event_time": int(time.time()),
+            "type": "event_callback", "event_id": self.sandbox.new_id("Ev"), "event_time": int(time.time()),
             "event": {"type": "app_home_opened", "user": self.user_id, "tab": "home",
                       "channel": self.sandbox.im_channel(self.user_id).id, "event_ts": f"{time.time():.6f}"},
         }
@@ -329,6 +326,21 @@ class VirtualUser:
         record = self._require_modal()
         button, block = _find_button(record.view.get("blocks", []), label_or_action, value)
         return self._send_view_action(record, _button_action(button, block))
+
+    def pick_in_home(self, action_id: str, value: str) -> Ack:
+        """Change a select (by option value or label) or a time picker (HH:MM) on the Home tab."""
+        home = self.sandbox.home_views.get(self.user_id)
+        assert home is not None, "no Home tab published"
+        block, element = next(((b, e) for b in home["blocks"] for e in [b.get("accessory"), *b.get("elements", [])]
+                               if isinstance(e, dict) and e.get("action_id") == action_id), (None, None))
+        assert block is not None and element is not None, f"no {action_id!r} on Home"
+        action = {"action_id": action_id, "block_id": block.get("block_id", ""), "action_ts": f"{time.time():.6f}",
+                  **_state_value(element, value)}
+        return self._send_payload({
+            "type": "block_actions", "user": self._user_json, "team": self._team_json, "api_app_id": "ATASKBOT",
+            "trigger_id": self.sandbox.issue_trigger(self.user_id), "actions": [action],
+            "container": {"type": "view", "view_id": f"VHOME{self.user_id}"},
+            "view": {"id": f"VHOME{self.user_id}", "type": "home", **home}})
 
     def _action_payload(self, button: dict[str, Any], block: dict[str, Any],
                         extra: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ class ViewId(StrEnum):
     BULK = "bulk_modal"
     MEET = "meet_modal"
     MEET_RESCHEDULE = "meet_reschedule_modal"
+    APOLOGY = "apology_modal"
 
 
 BULK_LINES = "bulk_lines"

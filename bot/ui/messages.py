@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.people import CrmUser, Person
-from bot.ui.kit import context, divider, header, section
+from bot.ui.ids import ViewId
+from bot.ui.kit import context, divider, header, modal, section
 from bot.ui.text import escape, mention
 
 Blocks = list[dict[str, Any]]
@@ -45,19 +46,28 @@ def apology(reference: str) -> tuple[str, Blocks]:
     return text, [section(":warning: " + text)]
 
 
+def apology_view(reference: str) -> dict[str, Any]:
+    """The apology on top of a form that failed; Back returns to the form with everything typed."""
+    text, _ = apology(reference)
+    return modal(ViewId.APOLOGY, "Something went wrong", [section(":warning: " + text + " Your form is kept: "
+                                                                  "go *Back* to it.")], close="Back")
+
+
 def unknown_subcommand(word: str) -> str:
     return f"I don't know `/taskbot {escape(word)}`. Try `/taskbot help`."
 
 
-def whoami(person: Person, crm_user: CrmUser | None) -> str:
+def whoami(person: Person, crm_user: CrmUser | None, is_admin: bool = False) -> str:
     zone = person.tz if person.tz_from_profile else f"{person.tz} (your Slack profile has none; the default)"
     email = person.email or "not visible to Taskbot"
     if person.email_overridden:
         email += " (linked by an admin)"
     linked = (f"{escape(crm_user.name)} ({escape(crm_user.email)})" if crm_user
               else "not linked: ask an admin to `/taskbot link` you")
+    role = ("a Taskbot admin: you may act on anyone's tasks and `/taskbot link` people" if is_admin
+            else "not an admin (admins are listed in TASKBOT_ADMINS)")
     return (f"*You* {mention(person.slack_id)}\n*Time zone:* {escape(zone)}\n*Email:* {escape(email)}\n"
-            f"*LeadSquared user:* {linked}")
+            f"*LeadSquared user:* {linked}\n*Role:* {role}")
 
 
 def admins_only(what: str) -> str:

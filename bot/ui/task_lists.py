@@ -94,7 +94,8 @@ APPOINTMENT_DEFAULTS = [("5", "5 minutes before"), ("10", "10 minutes before"), 
 
 def home_view(person: Person, crm_user: CrmUser | None, preferences: dict[str, Any],
               sections: list[tuple[str, list[tuple[TaskCard, bool]]]] | None, notices: list[str],
-              meetings: list[MeetCard] | None = None) -> dict[str, Any]:
+              meetings: list[MeetCard] | None = None, saved: tuple[str, str] | None = None) -> dict[str, Any]:
+    """`saved`: the setting just changed and its new value, confirmed under Settings."""
     blocks: list[Block] = [
         header("Your tasks"),
         actions(button("New to-do", Action.HOME_NEW_TODO, style="primary"),
@@ -113,6 +114,8 @@ def home_view(person: Person, crm_user: CrmUser | None, preferences: dict[str, A
             blocks.append(context(f"…and {len(cards) - HOME_SECTION_LIMIT} more: `/tasks` shows them all."))
     blocks += meeting_section(meetings, person.tz, "home", HOME_SECTION_LIMIT)
     blocks += [divider(), header("Settings")]
+    if saved:
+        blocks.append(context(f":white_check_mark: Saved: *{escape(saved[0])}* {escape(saved[1])}"))
     zone = person.tz if person.tz_from_profile else f"{person.tz} (your Slack profile has none)"
     linked = f"{escape(crm_user.name)} ({escape(crm_user.email)})" if crm_user else "not linked"
     blocks.append(section(f"*Time zone:* {escape(zone)}\n*LeadSquared user:* {linked}"))

@@ -1,0 +1,23 @@
+"""How the console shows Slack's Home settings: the current value beside each, numbered to change it."""
+
+from bot.people import Person
+from bot.sandbox.render import block_lines
+from bot.ui.task_lists import home_view
+from bot.ui.validation import validate_view
+
+MARIA = Person("UMARIA", "maria", "America/Los_Angeles", "maria@acme-sales.test")
+
+
+def test_home_settings_show_their_values_and_are_numbered_like_buttons():
+    view = home_view(MARIA, None, {"reminder_appt_minutes": 30, "reminder_todo_time": "08:30"}, None, [])
+    found: list = []
+    lines = block_lines(view["blocks"], lambda text: text, found)
+    assert "*Appointment reminders* by default  [reverse] 3 30 minutes before ▾ [/reverse]" in lines
+    assert "*To-do reminders* on the due day at  [reverse] 4 08:30 ▾ [/reverse]" in lines
+    assert [element["type"] for element, _ in found] == ["button", "button", "static_select", "timepicker", "button"]
+
+
+def test_a_saved_setting_is_confirmed_in_a_valid_home_view():
+    view = home_view(MARIA, None, {"digest_enabled": True}, None, [], saved=("Daily digest", "on"))
+    validate_view(view)
+    assert ":white_check_mark: Saved: *Daily digest* on" in str(view["blocks"])

@@ -1,0 +1,148 @@
+"""The rule machinery: a rule is a name, a pattern over tokens, a builder and the phrases it reads.
+
+Patterns are regular expressions over the tokens joined by single spaces, written with macros
+(`<H>` an hour, `<MONTH>` a month name, `<DURATION>` a length). A rule matches whole tokens only,
+and its builder turns the match into pieces (or None: not this rule after all).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.when.pieces import Duration, Piece
+from bot.when.vocabulary import ELAPSED_UNITS, MONTHS, UNITS, WEEKDAYS, ZONES
+
+
+def _words(names) -> str:
+    return "(?:" + "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True)) + ")"
+
+
+_UNIT_WORDS = _words([u for u in UNITS if u != "'"]) + "|'"
+_COUNT = r"(?:\d+ \. \d+|\d+ / \d+|\d+|a couple of|a couple|couple of|couple|a pair of|a few|few|an|a|one)"
+_BUSINESS = r"(?:business|working|work) days?"
+_TERM = (rf"(?:(?:a |one )?quarter (?:of )?(?:an|a) (?:{_UNIT_WORDS})"
+         rf"|\d quarters (?:of )?(?:an|a) (?:{_UNIT_WORDS})"
+         rf"|half (?:an|a) (?:{_UNIT_WORDS})"
+         rf"|{_COUNT} and (?:a|an) half (?:{_UNIT_WORDS})"
+         rf"|{_COUNT} (?:more )?(?:{_BUSINESS}|{_UNIT_WORDS})(?: and (?:a|an) half)?)")
+
+MACROS = {
+    "H": r"(?:[01]?\d|2[0-3])",
+    "MM": r"[0-5]\d",
+    "MER": r"(?:am|pm|a|p)",
+    "DOM": r"(?:0?[1-9]|[12]\d|3[01])",
+    "SUF": r"(?:st|nd|rd|th)",
+    "YEAR": r"(?:19|20)\d\d",
+    "MONTH": _words(MONTHS),
+    "WEEKDAY": _words(WEEKDAYS),
+    "ZONE": _words(ZONES),
+    "DURATION": rf"{_TERM}(?: (?:and )?{_TERM})*",
+}
+_MACRO = re.compile(r"<([A-Z]+)>")
+
+
+def expand(pattern: str) -> str:
+    return _MACRO.sub(lambda m: MACROS[m.group(1)], pattern)
+
+
+Build = Callable[[re.Match], "tuple[Piece, ...] | None"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    pattern: re.Pattern
+    build: Build
+    examples: tuple[str, ...]
+
+
+RULES: list[Rule] = []
+
+
+def rule(name: str, pattern: str, *examples: str) -> Callable[[Build], Build]:
+    """Register a rule; its examples are phrases it must read whole (tested one by one)."""
+
+    def register(build: Build) -> Build:
+        RULES.append(Rule(name, re.compile(rf"(?:{expand(pattern)})(?= |$)"), build, examples))
+        return build
+
+    return register
+
+
+# ----- durations ----------------------------------------------------------------------------------
+
+_TERM_PARTS = re.compile(expand(
+    rf"(?P<quarter>(?:a |one )?quarter (?:of )?(?:an|a) (?P<qunit>{_UNIT_WORDS}))"
+    rf"|(?P<quarters>\d) quarters (?:of )?(?:an|a) (?P<qsunit>{_UNIT_WORDS})"
+    rf"|half (?:an|a) (?P<hunit>{_UNIT_WORDS})"
+    rf"|(?P<andhalf>{_COUNT}) and (?:a|an) half (?P<ahunit>{_UNIT_WORDS})"
+    rf"|(?P<count>{_COUNT}) (?:more )?(?:(?P<business>{_BUSINESS})|(?P<unit>{_UNIT_WORDS}))(?P<half> and (?:a|an) half)?"
+))
+_COUNT_WORDS = {"a": 1.0, "an": 1.0, "one": 1.0, "a couple of": 2.0, "a couple": 2.0, "couple of": 2.0,
+                "couple": 2.0, "a pair of": 2.0, "a few": 3.0, "few": 3.0}
+VAGUE_COUNTS = {"a couple of", "a couple", "couple of", "couple", "a pair of", "a few", "few"}
+
+
+def count(text: str) -> float | None:
+    if text in _COUNT_WORDS:
+        return _COUNT_WORDS[text]
+    if " / " in text:
+        top, bottom = text.split(" / ")
+        return int(top) / int(bottom) if int(bottom) else None
+    return float(text.replace(" ", ""))
+
+
+def duration(text: str) -> Duration | None:
+    """`45 minutes`, `1 . 5 hours`, `half an hour`, `1 d 2 hr 5 min`, `3 business days` -> a Duration."""
+    total = Duration()
+    pos = 0
+    while pos < len(text):
+        m = _TERM_PARTS.match(text, pos)
+        if m is None:
+            return None
+        term = _term(m)
+        if term is None:
+            return None
+        total = total + term
+        pos = m.end()
+        for gap in (" and ", " "):
+            if text.startswith(gap, pos):
+                pos += len(gap)
+                break
+    return total
+
+
+def _term(m: re.Match) -> Duration | None:
+    if m.group("quarter"):
+        return _amount(0.25, m.group("qunit"))
+    if m.group("quarters"):
+        return _amount(int(m.group("quarters")) / 4, m.group("qsunit"))
+    if m.group("hunit"):
+        return _amount(0.5, m.group("hunit"))
+    if m.group("andhalf"):
+        amount = count(m.group("andhalf"))
+        return None if amount is None else _amount(amount + 0.5, m.group("ahunit"))
+    amount = count(m.group("count"))
+    if amount is None:
+        return None
+    if m.group("business"):
+        return Duration(business_days=int(amount)) if amount == int(amount) else None
+    return _amount(amount + (0.5 if m.group("half") else 0), m.group("unit"))
+
+
+def _amount(amount: float, unit_word: str) -> Duration | None:
+    unit = UNITS[unit_word]
+    if unit == "fortnights":
+        unit, amount = "weeks", amount * 2
+    if unit in ELAPSED_UNITS:
+        return Duration(elapsed=timedelta(**{unit: amount}))
+    if unit == "weeks":
+        unit, amount = "days", amount * 7
+    if unit == "years":
+        unit, amount = "months", amount * 12
+    if amount != int(amount):
+        return Duration(elapsed=timedelta(days=amount)) if unit == "days" else None
+    return Duration(months=int(amount)) if unit == "months" else Duration(days=int(amount))

@@ -1,0 +1,43 @@
+"""Parts of the day (C8): `this afternoon`, `in the evening`, `tonight`, `at noon`, `eod`."""
+
+from __future__ import annotations
+
+import re
+
+from bot.when.grammar import rule
+from bot.when.pieces import Part, RelativeDay
+
+PART_WORDS = {"morning": "morning", "afternoon": "afternoon", "evening": "evening", "night": "night",
+              "lunch": "lunch", "noon": "noon", "midday": "noon", "midnight": "midnight"}
+
+
+@rule("part.word", r"(?:12 )?(?P<p>morning|afternoon|evening|night|lunch|noon|midday|midnight)",
+      "morning", "noon", "12 noon", "midnight", "lunch")
+def word(m: re.Match):
+    return (Part(PART_WORDS[m.group("p")]),)
+
+
+@rule("part.this", r"this (?P<p>morning|afternoon|evening)", "this afternoon", "this evening")
+def this(m: re.Match):
+    return (Part(m.group("p"), this=True),)
+
+
+@rule("part.in_the", r"in (?:the )?(?P<p>morning|afternoon|evening|night)", "in the morning", "in afternoon")
+def in_the(m: re.Match):
+    return (Part(m.group("p")),)
+
+
+@rule("part.tonight", r"tonight", "tonight")
+def tonight(m: re.Match):
+    return (RelativeDay(0), Part("tonight"))
+
+
+@rule("part.last_night", r"last night", "last night")
+def last_night(m: re.Match):
+    return (RelativeDay(-1), Part("night"))
+
+
+@rule("part.eod", r"eod|cob|eob|(?:the )?(?:end|close) of (?:the )?(?:business |working )?day|(?:end|close) of business"
+      r"|close of play", "eod", "end of day", "close of business", "end of the business day")
+def end_of_day(m: re.Match):
+    return (Part("eod"),)

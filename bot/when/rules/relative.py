@@ -1,0 +1,52 @@
+"""Times counted from now or from another day or time: `in 5min`, `+15min`, `2 days later`, `7 days hence`,
+`within 1 hour`, `3 days ago`, `in three business days`, `two weeks from tomorrow`, `15 minutes from 1pm`."""
+
+from __future__ import annotations
+
+import re
+
+from bot.when.grammar import duration, rule
+from bot.when.pieces import Anchor, Offset
+
+_HEDGE = r"(?: (?:about|around|approximately|roughly|just|another))?"
+
+
+def _duration(m: re.Match):
+    return duration(m.group("dur"))
+
+
+@rule("shift.in", rf"(?:in|within|after){_HEDGE} (?P<dur><DURATION>)",
+      "in 5min", "in 45 mins", "within 1 hour", "after an hour", "in about half an hour", "in 1d 2hr 5min",
+      "in three business days", "in 2 and an half hours", "in 1/4h", "in three-quarters of an hour")
+def in_(m: re.Match):
+    found = _duration(m)
+    return None if found is None else (Offset(found),)
+
+
+@rule("shift.plus", r"\+ (?P<dur><DURATION>)", "+15min", "+1 day 2 hour")
+def plus(m: re.Match):
+    found = _duration(m)
+    return None if found is None else (Offset(found),)
+
+
+@rule("shift.from_now", r"(?P<dur><DURATION>) (?:from (?:right )?now|later|hence|out)",
+      "2 hours from now", "3 week later", "7 days hence", "15 minute out", "a day from right now")
+def from_now(m: re.Match):
+    found = _duration(m)
+    return None if found is None else (Offset(found),)
+
+
+@rule("shift.ago", r"(?P<dur><DURATION>) ago", "3 days ago", "an hour ago")
+def ago(m: re.Match):
+    found = _duration(m)
+    return None if found is None else (Offset(-found),)
+
+
+@rule("shift.anchor", r"(?P<dur><DURATION>) (?P<dir>from|after|before)",
+      "a week from", "2 weeks from", "15 minutes from", "3 days after", "20 minutes before")
+def anchor(m: re.Match):
+    """Counted from the day or time that follows (`a week from friday`): joined to it when the pieces meet."""
+    found = _duration(m)
+    if found is None:
+        return None
+    return (Anchor(-found if m.group("dir") == "before" else found),)

@@ -30,3 +30,4 @@ class Note:
     kind: NoteKind
     said: str = ""
     order: DateOrder | None = None
+    hour: int | None = None  # BARE_HOUR: the hour on the 24-hour clock it was read as

@@ -6,7 +6,7 @@ Day pieces know how to find their date from today (`on`), returning the conventi
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
@@ -14,7 +14,6 @@ from dateutil.relativedelta import relativedelta
 
 from bot.when.errors import NotATime
 from bot.when.notes import DateOrder, Note, NoteKind
-from bot.when.vocabulary import WEEKDAY_NAMES
 
 # ----- durations -----------------------------------------------------------------------------------
 
@@ -287,7 +286,7 @@ class MonthStart:
         if self.months_ahead is not None:
             return Found(today.replace(day=1) + relativedelta(months=self.months_ahead))
         assert self.month is not None
-        year = self.year or (today.year if self.month >= today.month else today.year + 1)
+        year = self.year or (today.year if self.month > today.month else today.year + 1)
         notes = (Note(NoteKind.FIRST_OF_MONTH, self.said),)
         if self.year is None and year > today.year:
             notes += (Note(NoteKind.NEXT_YEAR, self.said),)
@@ -371,11 +370,7 @@ DAY_TYPES = (RelativeDay, Weekday, CalendarDate, NumericDate, DayOfMonth, Weekda
              MonthStart, YearStart, EndOf, NthWeekday, Shifted)
 
 
-def weekday_name(day: int) -> str:
-    return WEEKDAY_NAMES[day]
-
-
 __all__ = ["Duration", "Clock", "Part", "Zone", "Offset", "Anchor", "End", "Length", "Invalid", "Found",
            "RelativeDay", "Weekday", "CalendarDate", "NumericDate", "DayOfMonth", "WeekdayOfMonthDay",
            "WeekStart", "MonthStart", "YearStart", "EndOf", "NthWeekday", "Shifted", "DaySpec", "Piece",
-           "DAY_TYPES", "field"]
+           "DAY_TYPES"]

@@ -84,7 +84,7 @@ def place(clock: Clock, part: str | None) -> tuple[int, Note | None]:
     else:
         hour = hour + 12 if 1 <= hour <= 6 else hour
         if part not in ("noon", "lunch"):
-            note = Note(NoteKind.BARE_HOUR, clock.said)
+            note = Note(NoteKind.BARE_HOUR, clock.said, hour=hour)
     if part == "morning" and hour >= 12 or part in PM_PARTS and hour < 12:
         raise NoParse(f"{clock.said} is not in the {part}")
     if part in ("midnight", "eod") or (part == "noon" and hour != 12):

@@ -11,6 +11,7 @@ from bot.when.reader import read
 from bot.when.refine import Spec, refine
 from bot.when.results import Split
 from bot.when.tokens import tokenize
+from bot.when.vocabulary import FILLERS
 from bot.when.zones import house_order
 
 MAX_TIME_WORDS = 10
@@ -103,6 +104,8 @@ def _middle_span(line: _Line, words: list[str]) -> tuple[int, int] | None:
     n = len(words)
     for size in range(min(n - 2, MAX_TIME_WORDS), 0, -1):
         for start in range(1, n - size):
+            if words[start + size - 1].lower() in FILLERS:
+                continue
             found = _found([line], words, start, start + size)
             if found and found[0].strong and (size > 1 or {i.rule for i in found[1].items} <= EVIDENT_RULES):
                 return start, start + size

@@ -19,7 +19,7 @@ from bot.when.vocabulary import FILLERS
 MAX_TIES = 4
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Item:
     """One step of a reading: a rule's pieces over tokens [start, stop), or a filler word (no pieces)."""
 
@@ -29,7 +29,7 @@ class Item:
     pieces: tuple[Piece, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Cover:
     cost: tuple[int, int]
     items: tuple[Item, ...]
@@ -38,7 +38,8 @@ class Cover:
 class Chart:
     def __init__(self, tokens: list[Token], rules: list[Rule] = RULES):
         self.tokens = tokens
-        self.rules = rules
+        present = {token.text for token in tokens}
+        self.rules = [rule for rule in rules if rule.applies(present)]
         self.text = " ".join(t.text for t in tokens)
         self.offsets: list[int] = []
         position = 0

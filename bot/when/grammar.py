@@ -11,23 +11,40 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache, cached_property
 
 from bot.when.pieces import Duration, Piece
 from bot.when.vocabulary import ELAPSED_UNITS, MONTHS, UNITS, WEEKDAYS, ZONES
 
 
 def _words(names) -> str:
-    return "(?:" + "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True)) + ")"
+    """An alternation of exactly these words, as a trie (`jan(?:uary)?|...`): quick to compile and match."""
+    trie: dict = {}
+    for name in names:
+        node = trie
+        for char in name:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie(trie)
+
+
+def _trie(node: dict) -> str:
+    ends = "" in node
+    branches = [re.escape(char) + _trie(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if ends:
+        return f"(?:{body})?"
+    return body
 
 
 _UNIT_WORDS = _words([u for u in UNITS if u != "'"]) + "|'"
-_COUNT = r"(?:\d+ \. \d+|\d+ / \d+|\d+|a couple of|a couple|couple of|couple|a pair of|a few|few|an|a|one)"
+_COUNT = r"(?:\d+(?: [./] \d+)?|(?:a )?couple(?: of)?|a pair of|(?:a )?few|an?|one)"
 _BUSINESS = r"(?:business|working|work) days?"
-_TERM = (rf"(?:(?:a |one )?quarter (?:of )?(?:an|a) (?:{_UNIT_WORDS})"
-         rf"|\d quarters (?:of )?(?:an|a) (?:{_UNIT_WORDS})"
-         rf"|half (?:an|a) (?:{_UNIT_WORDS})"
-         rf"|{_COUNT} and (?:a|an) half (?:{_UNIT_WORDS})"
-         rf"|{_COUNT} (?:more )?(?:{_BUSINESS}|{_UNIT_WORDS})(?: and (?:a|an) half)?)")
+_TERM = (rf"(?:(?:(?:a |one )?quarter (?:of )?(?:an|a)|\d quarters (?:of )?(?:an|a)|half (?:an|a)"
+         rf"|{_COUNT} and (?:a|an) half|{_COUNT}(?: more)?) (?:{_UNIT_WORDS})(?: and (?:a|an) half)?"
+         rf"|{_COUNT}(?: more)? {_BUSINESS})")
 
 MACROS = {
     "H": r"(?:[01]?\d|2[0-3])",
@@ -53,20 +70,31 @@ Build = Callable[[re.Match], "tuple[Piece, ...] | None"]
 
 @dataclass(frozen=True)
 class Rule:
+    """`needs`: tokens of which a phrase must hold one for the rule to apply (none: always tried)."""
+
     name: str
-    pattern: re.Pattern
+    source: str
     build: Build
     examples: tuple[str, ...]
+    needs: frozenset[str] = frozenset()
+
+    @cached_property
+    def pattern(self) -> re.Pattern:
+        """Compiled on first use, so a phrase pays only for the rules it could match."""
+        return re.compile(rf"(?:{expand(self.source)})(?= |$)")
+
+    def applies(self, words: set[str]) -> bool:
+        return not self.needs or not self.needs.isdisjoint(words)
 
 
 RULES: list[Rule] = []
 
 
-def rule(name: str, pattern: str, *examples: str) -> Callable[[Build], Build]:
+def rule(name: str, pattern: str, *examples: str, needs: str = "") -> Callable[[Build], Build]:
     """Register a rule; its examples are phrases it must read whole (tested one by one)."""
 
     def register(build: Build) -> Build:
-        RULES.append(Rule(name, re.compile(rf"(?:{expand(pattern)})(?= |$)"), build, examples))
+        RULES.append(Rule(name, pattern, build, examples, frozenset(needs.split())))
         return build
 
     return register
@@ -74,13 +102,15 @@ def rule(name: str, pattern: str, *examples: str) -> Callable[[Build], Build]:
 
 # ----- durations ----------------------------------------------------------------------------------
 
-_TERM_PARTS = re.compile(expand(
+@cache
+def _term_parts() -> re.Pattern:
+    return re.compile(expand(
     rf"(?P<quarter>(?:a |one )?quarter (?:of )?(?:an|a) (?P<qunit>{_UNIT_WORDS}))"
     rf"|(?P<quarters>\d) quarters (?:of )?(?:an|a) (?P<qsunit>{_UNIT_WORDS})"
     rf"|half (?:an|a) (?P<hunit>{_UNIT_WORDS})"
     rf"|(?P<andhalf>{_COUNT}) and (?:a|an) half (?P<ahunit>{_UNIT_WORDS})"
     rf"|(?P<count>{_COUNT}) (?:more )?(?:(?P<business>{_BUSINESS})|(?P<unit>{_UNIT_WORDS}))(?P<half> and (?:a|an) half)?"
-))
+    ))
 _COUNT_WORDS = {"a": 1.0, "an": 1.0, "one": 1.0, "a couple of": 2.0, "a couple": 2.0, "couple of": 2.0,
                 "couple": 2.0, "a pair of": 2.0, "a few": 3.0, "few": 3.0}
 VAGUE_COUNTS = {"a couple of", "a couple", "couple of", "couple", "a pair of", "a few", "few"}
@@ -100,7 +130,7 @@ def duration(text: str) -> Duration | None:
     total = Duration()
     pos = 0
     while pos < len(text):
-        m = _TERM_PARTS.match(text, pos)
+        m = _term_parts().match(text, pos)
         if m is None:
             return None
         term = _term(m)

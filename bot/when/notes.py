@@ -25,7 +25,7 @@ class NoteKind(StrEnum):
     FIRST_OF_MONTH = "first_of_month"  # a month alone starts on its 1st
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Note:
     kind: NoteKind
     said: str = ""

@@ -10,15 +10,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from dateutil.relativedelta import relativedelta
-
 from bot.when.errors import NotATime
 from bot.when.notes import DateOrder, Note, NoteKind
 
 # ----- durations -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Duration:
     """A length: calendar steps (months, days) keep the wall clock; elapsed time does not (C9)."""
 
@@ -39,7 +37,7 @@ class Duration:
         return bool(self.months or self.days or self.business_days)
 
     def on_date(self, day: date) -> date:
-        moved = day + relativedelta(months=self.months, days=self.days)
+        moved = add_months(day, self.months) + timedelta(days=self.days)
         return add_business_days(moved, self.business_days)
 
     def as_timedelta(self) -> timedelta | None:
@@ -47,6 +45,13 @@ class Duration:
         if self.months or self.business_days:
             return None
         return self.elapsed + timedelta(days=self.days)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it has no such day (Jan 31 + 1 = Feb 28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def add_business_days(day: date, count: int) -> date:
@@ -61,7 +66,7 @@ def add_business_days(day: date, count: int) -> date:
 # ----- the time of day ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Clock:
     """A time of day as said: `3pm`, `15:30`, `quarter to 4` (hour 4, shift -15), `at 4` (bare)."""
 
@@ -75,7 +80,7 @@ class Clock:
     weak: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Part:
     """A part of the day (C8); `this` ties it to today (`this afternoon`)."""
 
@@ -83,37 +88,37 @@ class Part:
     this: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Zone:
     name: str
     said: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Offset:
     """A time counted from now: `in 45 mins`, `3 days later`, `2 hours ago`."""
 
     duration: Duration
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Anchor:
     """`2 weeks from`, `15 minutes before`: counted from the day or time that follows."""
 
     duration: Duration
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class End:
     clock: Clock
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Length:
     duration: timedelta
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Invalid:
     """Words that make a time that cannot be (`25:00`, `feb 30`)."""
 
@@ -132,7 +137,7 @@ class Found:
     hour: int | None = None  # a day that carries its own hour (end of week: 17:00)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RelativeDay:
     days: int
 
@@ -143,7 +148,7 @@ class RelativeDay:
 WeekdayMode = Literal["coming", "next", "last", "this_week", "next_week", "last_week", "after_next"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Weekday:
     weekday: int
     mode: WeekdayMode = "coming"
@@ -183,7 +188,7 @@ def _this_or_next_year(month: int, day: int, year: int | None, today: date, said
     raise NotATime(f"{said} is not a date")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CalendarDate:
     month: int
     day: int
@@ -196,7 +201,7 @@ class CalendarDate:
         return _this_or_next_year(self.month, self.day, self.year, today, self.said)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class NumericDate:
     """`3/12`, `12-30-16`: month/day or day/month by the writer's order (C11), unless only one is a date."""
 
@@ -222,7 +227,7 @@ class NumericDate:
         return Found(found.day, note + found.notes)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DayOfMonth:
     """`the 15th` (the next 15th, today included); `the 20th of next month` (months_ahead 1)."""
 
@@ -232,7 +237,7 @@ class DayOfMonth:
 
     def on(self, today: date, order: DateOrder) -> Found:
         if self.months_ahead is not None:
-            month = today.replace(day=1) + relativedelta(months=self.months_ahead)
+            month = add_months(today.replace(day=1), self.months_ahead)
             if not valid(month.year, month.month, self.day):
                 raise NotATime(f"{self.said} is not a date")
             return Found(month.replace(day=self.day))
@@ -240,11 +245,11 @@ class DayOfMonth:
         for _ in range(13):
             if valid(month.year, month.month, self.day) and date(month.year, month.month, self.day) >= today:
                 return Found(month.replace(day=self.day))
-            month += relativedelta(months=1)
+            month = add_months(month, 1)
         raise NotATime(f"{self.said} is not a date")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class WeekdayOfMonthDay:
     """`friday the 13th`: the next 13th that is a Friday."""
 
@@ -259,11 +264,11 @@ class WeekdayOfMonthDay:
                 candidate = month.replace(day=self.day)
                 if candidate >= today and candidate.weekday() == self.weekday:
                     return Found(candidate)
-            month += relativedelta(months=1)
+            month = add_months(month, 1)
         raise NotATime(f"{self.said} is not a date")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class WeekStart:
     """C7: `next week` is Monday of next week; `the week after next` Monday of the one after."""
 
@@ -273,7 +278,7 @@ class WeekStart:
         return Found(today - timedelta(days=today.weekday()) + timedelta(weeks=self.weeks))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MonthStart:
     """C7: `next month` is its 1st; `in march` is March 1st (the next one, C12)."""
 
@@ -284,7 +289,7 @@ class MonthStart:
 
     def on(self, today: date, order: DateOrder) -> Found:
         if self.months_ahead is not None:
-            return Found(today.replace(day=1) + relativedelta(months=self.months_ahead))
+            return Found(add_months(today.replace(day=1), self.months_ahead))
         assert self.month is not None
         year = self.year or (today.year if self.month > today.month else today.year + 1)
         notes = (Note(NoteKind.FIRST_OF_MONTH, self.said),)
@@ -293,7 +298,7 @@ class MonthStart:
         return Found(date(year, self.month, 1), notes)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class YearStart:
     years_ahead: int
 
@@ -301,7 +306,7 @@ class YearStart:
         return Found(date(today.year + self.years_ahead, 1, 1))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class EndOf:
     """C13: end of week = its Friday, end of month = its last day, end of year = Dec 31; at 17:00."""
 
@@ -312,14 +317,14 @@ class EndOf:
         if self.unit == "week":
             day = today - timedelta(days=today.weekday()) + timedelta(days=4 + 7 * self.ahead)
         elif self.unit == "month":
-            month = today + relativedelta(months=self.ahead)
+            month = add_months(today, self.ahead)
             day = month.replace(day=calendar.monthrange(month.year, month.month)[1])
         else:
             day = date(today.year + self.ahead, 12, 31)
         return Found(day, hour=17)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class NthWeekday:
     """`the first monday of march`, `last friday of the month`."""
 
@@ -338,7 +343,7 @@ class NthWeekday:
                     return Found(found)
                 year += 1
             raise NotATime(f"there is no {self.said}")
-        month = today.replace(day=1) + relativedelta(months=self.months_ahead)
+        month = add_months(today.replace(day=1), self.months_ahead)
         found = self._in(month.year, month.month)
         if found is None:
             raise NotATime(f"there is no {self.said}")

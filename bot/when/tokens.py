@@ -21,7 +21,7 @@ _STRAY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
 _WORD_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Token:
     text: str
     first: int

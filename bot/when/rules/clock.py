@@ -25,19 +25,19 @@ def _said(m: re.Match) -> str:
 
 
 @rule("clock.colon", r"(?P<h>\d{1,2}) : (?P<m>\d{2})(?: : (?P<s>\d{2}))?(?: (?P<mer><MER>))?",
-      "3:30", "15:30", "6:45:30 pm", "3:18a", "07:00 PM", "25:00")
+      "3:30", "15:30", "6:45:30 pm", "3:18a", "07:00 PM", "25:00", needs=":")
 def colon(m: re.Match):
     leading_zero = m.group("h").startswith("0") and len(m.group("h")) == 2
     return (make_clock(int(m.group("h")), int(m.group("m")), int(m.group("s") or 0), m.group("mer"),
                        said=_said(m), h24=leading_zero and not m.group("mer")),)
 
 
-@rule("clock.dot", r"(?P<h>\d{1,2}) \. (?P<m>\d{2})(?: (?P<mer><MER>))?", "10.30", "9.45 am")
+@rule("clock.dot", r"(?P<h>\d{1,2}) \. (?P<m>\d{2})(?: (?P<mer><MER>))?", "10.30", "9.45 am", needs=".")
 def dot(m: re.Match):
     return (make_clock(int(m.group("h")), int(m.group("m")), 0, m.group("mer"), said=_said(m)),)
 
 
-@rule("clock.h", r"(?P<h>\d{1,2}) h(?: (?P<m>\d{2}))?", "15h30", "3h18", "15h", "19h00")
+@rule("clock.h", r"(?P<h>\d{1,2}) h(?: (?P<m>\d{2}))?", "15h30", "3h18", "15h", "19h00", needs="h")
 def h_clock(m: re.Match):
     """`15h30`: the 24-hour clock written with an h; `8h` alone could be a length, so it needs a day."""
     hour = int(m.group("h"))
@@ -62,13 +62,13 @@ def compact(m: re.Match):
                        weak=year_like),)
 
 
-@rule("clock.at_compact", r"(?:at|around|about|approximately) (?P<hm>\d{3})", "at 730", "around 930")
+@rule("clock.at_compact", r"(?:at|around|about|approximately) (?P<hm>\d{3})", "at 730", "around 930", needs="at around about approximately")
 def at_compact(m: re.Match):
     digits = m.group("hm")
     return (make_clock(int(digits[0]), int(digits[1:]), said=digits),)
 
 
-@rule("clock.oclock", r"(?P<h>\d{1,2}) oclock", "3 o'clock", "10 o clock")
+@rule("clock.oclock", r"(?P<h>\d{1,2}) oclock", "3 o'clock", "10 o clock", needs="oclock")
 def oclock(m: re.Match):
     return (make_clock(int(m.group("h")), said=m.group("h")),)
 
@@ -102,14 +102,14 @@ def _minutes(word: str) -> int:
 
 @rule("clock.past", rf"(?P<mm>\d{{1,2}}|a quarter|quarter|half)(?: minutes?)? (?:past|after) {ANCHOR}",
       "half past 12", "a quarter past 3pm", "20 past 3pm", "15 minutes past 15h", "twenty after 3pm",
-      "a quarter past noon")
+      "a quarter past noon", needs="past after")
 def past(m: re.Match):
     minutes = _minutes(m.group("mm"))
     return None if not 0 < minutes < 60 else (_anchor(m, minute=minutes),)
 
 
 @rule("clock.to", rf"(?P<mm>\d{{1,2}}|a quarter|quarter)(?P<minutes> minutes?)? (?:to|till|before|of) {ANCHOR}",
-      "a quarter to 4", "quarter to noon", "20 minutes to 2pm", "15 to noon", "twenty to four")
+      "a quarter to 4", "quarter to noon", "20 minutes to 2pm", "15 to noon", "twenty to four", needs="to till before of")
 def to(m: re.Match):
     """`ten to four` could be a range, so a small number needs `minutes`; `twenty to four` cannot."""
     minutes = _minutes(m.group("mm"))
@@ -118,7 +118,7 @@ def to(m: re.Match):
     return (_anchor(m, shift=-minutes),)
 
 
-@rule("clock.half_hour", r"half (?P<h>\d{1,2})", "half three", "half 7")
+@rule("clock.half_hour", r"half (?P<h>\d{1,2})", "half three", "half 7", needs="half")
 def half_hour(m: re.Match):
     """British `half three`: half past three."""
     return (make_clock(int(m.group("h")), 30, said=f"half {m.group('h')}"),)

@@ -43,7 +43,7 @@ def relative(m: re.Match):
 
 
 @rule("day.day_after", r"(?:the )?day (?P<w>after tomorrow|before yesterday)|(?P<next>next day)",
-      "the day after tomorrow", "day before yesterday", "next day")
+      "the day after tomorrow", "day before yesterday", "next day", needs="day")
 def day_after(m: re.Match):
     return (RelativeDay(1 if m.group("next") else 2 if m.group("w") == "after tomorrow" else -2),)
 
@@ -57,7 +57,7 @@ def weekday(m: re.Match):
 @rule("day.weekday_of_week",
       r"(?P<wd><WEEKDAY>) (?:of )?(?:the )?(?P<which>this|next|last|following) week"
       r"|(?P<which2>this|next|last) week(?: on)? (?P<wd2><WEEKDAY>)",
-      "wednesday of next week", "tuesday of this week", "friday next week", "next week friday")
+      "wednesday of next week", "tuesday of this week", "friday next week", "next week friday", needs="week")
 def weekday_of_week(m: re.Match):
     which = m.group("which") or m.group("which2")
     mode = {"this": "this_week", "next": "next_week", "following": "next_week", "last": "last_week"}[which]
@@ -65,7 +65,7 @@ def weekday_of_week(m: re.Match):
     return (Weekday(WEEKDAYS[name], mode, name),)  # type: ignore[arg-type]
 
 
-@rule("day.after_next", r"(?P<wd><WEEKDAY>) after next", "friday after next")
+@rule("day.after_next", r"(?P<wd><WEEKDAY>) after next", "friday after next", needs="next")
 def after_next(m: re.Match):
     return (Weekday(WEEKDAYS[m.group("wd")], "after_next", m.group("wd")),)
 
@@ -95,27 +95,27 @@ def year_month_day(m: re.Match):
 
 
 @rule("day.iso", r"(?P<y><YEAR>) (?P<sep>-|/|\.) (?P<m>\d{1,2}) (?P=sep) (?P<d>\d{1,2})",
-      "2015-03-03", "2015-3-3", "2012/8/10")
+      "2015-03-03", "2015-3-3", "2012/8/10", needs="- / .")
 def iso(m: re.Match):
     return (CalendarDate(int(m.group("m")), int(m.group("d")), int(m.group("y")), _said(m)),)
 
 
 @rule("day.numeric", r"(?P<a>\d{1,2}) (?P<sep>/|-) (?P<b>\d{1,2})(?: (?P=sep) (?P<y>\d{4}|\d{2}))?",
-      "2/15", "3/12", "2 - 15", "07-27-2022", "3/3/15", "12-30-16")
+      "2/15", "3/12", "2 - 15", "07-27-2022", "3/3/15", "12-30-16", needs="- /")
 def numeric(m: re.Match):
     year = m.group("y")
     full_year = None if year is None else int(year) + (2000 if len(year) == 2 else 0)
     return (NumericDate(int(m.group("a")), int(m.group("b")), full_year, _said(m)),)
 
 
-@rule("day.numeric_dots", r"(?P<a>\d{1,2}) \. (?P<b>\d{1,2}) \. (?P<y>\d{4}|\d{2})", "12.3.2025")
+@rule("day.numeric_dots", r"(?P<a>\d{1,2}) \. (?P<b>\d{1,2}) \. (?P<y>\d{4}|\d{2})", "12.3.2025", needs=".")
 def numeric_dots(m: re.Match):
     year = int(m.group("y")) + (2000 if len(m.group("y")) == 2 else 0)
     return (NumericDate(int(m.group("a")), int(m.group("b")), year, _said(m).replace(" . ", ".")),)
 
 
 @rule("day.ordinal", r"(?:the )?(?P<d>\d{1,2}) (?:st|nd|rd|th)|the (?P<bare>\d{1,2})", "the 15th", "15th", "the 15",
-      "the first")
+      "the first", needs="st nd rd th the")
 def ordinal(m: re.Match):
     day = int(m.group("d") or m.group("bare"))
     return None if not 1 <= day <= 31 else (DayOfMonth(day, None, f"the {day}"),)
@@ -123,7 +123,7 @@ def ordinal(m: re.Match):
 
 @rule("day.of_relative_month",
       r"(?:the )?(?P<d>\d{1,2})(?: (?:st|nd|rd|th))?(?: day)? of (?:the )?(?P<which>next|this|current|following|coming)"
-      r" month", "20 of next month", "20th of the current month", "20th day of next month")
+      r" month", "20 of next month", "20th of the current month", "20th day of next month", needs="month")
 def of_relative_month(m: re.Match):
     ahead = 0 if m.group("which") in ("this", "current") else 1
     return (DayOfMonth(int(m.group("d")), ahead, m.group(0)),)
@@ -132,7 +132,7 @@ def of_relative_month(m: re.Match):
 @rule("day.next_period",
       r"(?:(?:the )?(?:beginning|start) of )?(?:next|the following|following) (?P<unit>week|month|year)"
       r"|(?:the )?(?P<after>week|month) after next",
-      "next week", "next month", "the week after next", "start of next month")
+      "next week", "next month", "the week after next", "start of next month", needs="next following")
 def next_period(m: re.Match):
     unit, ahead = (m.group("unit"), 1) if m.group("unit") else (m.group("after"), 2)
     return ({"week": WeekStart(ahead), "month": MonthStart(ahead)}.get(unit) or YearStart(ahead),)
@@ -149,7 +149,7 @@ def month(m: re.Match):
 @rule("day.end_of",
       r"(?P<short>eow|eom|eoy)|(?:the )?end of (?:the |this )?(?P<unit>week|month|year)"
       r"|(?:the )?end of (?:the )?next (?P<next>week|month|year)",
-      "eow", "end of the month", "end of next week", "eoy")
+      "eow", "end of the month", "end of next week", "eoy", needs="end eow eom eoy")
 def end_of(m: re.Match):
     short = {"eow": "week", "eom": "month", "eoy": "year"}
     unit = short.get(m.group("short") or "") or m.group("unit") or m.group("next")
@@ -158,7 +158,7 @@ def end_of(m: re.Match):
 
 @rule("day.nth_weekday",
       r"(?P<n>\d (?:st|nd|rd|th)|second|last) (?P<wd><WEEKDAY>) (?:of|in) (?:(?P<mon><MONTH>)|(?P<which>next|this|the) month)",
-      "first monday of march", "last friday of the month", "2nd tuesday of next month")
+      "first monday of march", "last friday of the month", "2nd tuesday of next month", needs="of in")
 def nth_weekday(m: re.Match):
     word = m.group("n")
     n = -1 if word == "last" else 2 if word == "second" else int(word.split()[0])

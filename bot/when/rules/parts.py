@@ -17,12 +17,12 @@ def word(m: re.Match):
     return (Part(PART_WORDS[m.group("p")]),)
 
 
-@rule("part.this", r"this (?P<p>morning|afternoon|evening)", "this afternoon", "this evening")
+@rule("part.this", r"this (?P<p>morning|afternoon|evening)", "this afternoon", "this evening", needs="this")
 def this(m: re.Match):
     return (Part(m.group("p"), this=True),)
 
 
-@rule("part.in_the", r"in (?:the )?(?P<p>morning|afternoon|evening|night)", "in the morning", "in afternoon")
+@rule("part.in_the", r"in (?:the )?(?P<p>morning|afternoon|evening|night)", "in the morning", "in afternoon", needs="in")
 def in_the(m: re.Match):
     return (Part(m.group("p")),)
 
@@ -32,12 +32,12 @@ def tonight(m: re.Match):
     return (RelativeDay(0), Part("tonight"))
 
 
-@rule("part.last_night", r"last night", "last night")
+@rule("part.last_night", r"last night", "last night", needs="night")
 def last_night(m: re.Match):
     return (RelativeDay(-1), Part("night"))
 
 
 @rule("part.eod", r"eod|cob|eob|(?:the )?(?:end|close) of (?:the )?(?:business |working )?day|(?:end|close) of business"
-      r"|close of play", "eod", "end of day", "close of business", "end of the business day")
+      r"|close of play", "eod", "end of day", "close of business", "end of the business day", needs="eod cob eob end close")
 def end_of_day(m: re.Match):
     return (Part("eod"),)

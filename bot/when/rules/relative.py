@@ -17,33 +17,33 @@ def _duration(m: re.Match):
 
 @rule("shift.in", rf"(?:in|within|after){_HEDGE} (?P<dur><DURATION>)",
       "in 5min", "in 45 mins", "within 1 hour", "after an hour", "in about half an hour", "in 1d 2hr 5min",
-      "in three business days", "in 2 and an half hours", "in 1/4h", "in three-quarters of an hour")
+      "in three business days", "in 2 and an half hours", "in 1/4h", "in three-quarters of an hour", needs="in within after")
 def in_(m: re.Match):
     found = _duration(m)
     return None if found is None else (Offset(found),)
 
 
-@rule("shift.plus", r"\+ (?P<dur><DURATION>)", "+15min", "+1 day 2 hour")
+@rule("shift.plus", r"\+ (?P<dur><DURATION>)", "+15min", "+1 day 2 hour", needs="+")
 def plus(m: re.Match):
     found = _duration(m)
     return None if found is None else (Offset(found),)
 
 
 @rule("shift.from_now", r"(?P<dur><DURATION>) (?:from (?:right )?now|later|hence|out)",
-      "2 hours from now", "3 week later", "7 days hence", "15 minute out", "a day from right now")
+      "2 hours from now", "3 week later", "7 days hence", "15 minute out", "a day from right now", needs="now later hence out")
 def from_now(m: re.Match):
     found = _duration(m)
     return None if found is None else (Offset(found),)
 
 
-@rule("shift.ago", r"(?P<dur><DURATION>) ago", "3 days ago", "an hour ago")
+@rule("shift.ago", r"(?P<dur><DURATION>) ago", "3 days ago", "an hour ago", needs="ago")
 def ago(m: re.Match):
     found = _duration(m)
     return None if found is None else (Offset(-found),)
 
 
 @rule("shift.anchor", r"(?P<dur><DURATION>) (?P<dir>from|after|before)",
-      "a week from", "2 weeks from", "15 minutes from", "3 days after", "20 minutes before")
+      "a week from", "2 weeks from", "15 minutes from", "3 days after", "20 minutes before", needs="from after before")
 def anchor(m: re.Match):
     """Counted from the day or time that follows (`a week from friday`): joined to it when the pieces meet."""
     found = _duration(m)

@@ -21,7 +21,7 @@ def _clock(m: re.Match, side: str, strong: bool) -> Clock | Invalid:
 
 @rule("span.range",
       rf"(?:(?P<from>from|between) )?{CLOCKISH.format('a')} (?P<to>-|to|till|until|through|and) {CLOCKISH.format('b')}",
-      "3-4pm", "11-1pm", "3pm to 4:30", "from 2 till 3", "between 2 and 3", "9:30 - 10:15")
+      "3-4pm", "11-1pm", "3pm to 4:30", "from 2 till 3", "between 2 and 3", "9:30 - 10:15", needs="- to till until through and")
 def clock_range(m: re.Match):
     """A start and an end; without `from` one side must look like a time (`3-4pm`), else `3-4` is a date."""
     marked = any(m.group(g) for g in ("am", "amer", "bm", "bmer"))
@@ -33,12 +33,12 @@ def clock_range(m: re.Match):
     return (start, End(end))
 
 
-@rule("span.from", rf"from {CLOCKISH.format('a')}", "from 9am", "from 2")
+@rule("span.from", rf"from {CLOCKISH.format('a')}", "from 9am", "from 2", needs="from")
 def from_(m: re.Match):
     return (_clock(m, "a", True),)
 
 
-@rule("span.for", r"for (?P<dur><DURATION>)", "for 45m", "for 1.5 hours", "for an hour and a half", "for 2 days")
+@rule("span.for", r"for (?P<dur><DURATION>)", "for 45m", "for 1.5 hours", "for an hour and a half", "for 2 days", needs="for")
 def for_(m: re.Match):
     found = duration(m.group("dur"))
     length = found.as_timedelta() if found else None

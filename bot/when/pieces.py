@@ -269,6 +269,22 @@ class WeekdayOfMonthDay:
 
 
 @dataclass(frozen=True)
+class MonthEnd:
+    """`the last day of the month`, `last day of march` (the next one, C12)."""
+
+    months_ahead: int | None = 0
+    month: int | None = None
+
+    def on(self, today: date, order: DateOrder) -> Found:
+        if self.month is None:
+            first = add_months(today.replace(day=1), self.months_ahead or 0)
+        else:
+            year = today.year if self.month >= today.month else today.year + 1
+            first = date(year, self.month, 1)
+        return Found(first.replace(day=calendar.monthrange(first.year, first.month)[1]))
+
+
+@dataclass(frozen=True)
 class WeekStart:
     """C7: `next week` is Monday of next week; `the week after next` Monday of the one after."""
 
@@ -368,14 +384,14 @@ class Shifted:
         return Found(self.duration.on_date(found.day), found.notes, found.hour)
 
 
-DaySpec = (RelativeDay | Weekday | CalendarDate | NumericDate | DayOfMonth | WeekdayOfMonthDay | WeekStart
+DaySpec = (RelativeDay | Weekday | CalendarDate | NumericDate | DayOfMonth | WeekdayOfMonthDay | MonthEnd | WeekStart
            | MonthStart | YearStart | EndOf | NthWeekday | Shifted)
 Piece = DaySpec | Clock | Part | Zone | Offset | Anchor | End | Length | Invalid
-DAY_TYPES = (RelativeDay, Weekday, CalendarDate, NumericDate, DayOfMonth, WeekdayOfMonthDay, WeekStart,
+DAY_TYPES = (RelativeDay, Weekday, CalendarDate, NumericDate, DayOfMonth, WeekdayOfMonthDay, MonthEnd, WeekStart,
              MonthStart, YearStart, EndOf, NthWeekday, Shifted)
 
 
 __all__ = ["Duration", "Clock", "Part", "Zone", "Offset", "Anchor", "End", "Length", "Invalid", "Found",
-           "RelativeDay", "Weekday", "CalendarDate", "NumericDate", "DayOfMonth", "WeekdayOfMonthDay",
+           "RelativeDay", "Weekday", "CalendarDate", "NumericDate", "DayOfMonth", "WeekdayOfMonthDay", "MonthEnd",
            "WeekStart", "MonthStart", "YearStart", "EndOf", "NthWeekday", "Shifted", "DaySpec", "Piece",
            "DAY_TYPES"]

@@ -23,6 +23,7 @@ from bot.when.pieces import (
     End,
     Invalid,
     Length,
+    MonthStart,
     NumericDate,
     Offset,
     Part,
@@ -37,6 +38,7 @@ from bot.when.vocabulary import AT_WORDS
 
 DATED = (CalendarDate, NumericDate, DayOfMonth, RelativeDay)
 STRONG_PARTS = {"noon", "midnight", "eod", "tonight"}
+NOON_LIKE = {"noon", "lunch", "midnight"}  # parts that are one time of day: `an hour before noon`
 
 
 @dataclass
@@ -70,6 +72,10 @@ class Spec:
             self.day = None
             self.add_day(day)
             self._hint(current)
+        elif _day_of_month(current) and isinstance(day, MonthStart) and day.months_ahead is not None:
+            self.day = DayOfMonth(current.day, day.months_ahead, current.said)
+        elif _day_of_month(day) and isinstance(current, MonthStart) and current.months_ahead is not None:
+            self.day = DayOfMonth(day.day, current.months_ahead, day.said)
         else:
             self.alternatives.append(("day", day))
 
@@ -92,6 +98,11 @@ class Spec:
             self.part = Part("tonight", True)
         else:
             raise NoParse(f"{self.part.name} and {part.name} together")
+
+
+def _day_of_month(day: DaySpec) -> bool:
+    """`the 5th` as said alone, which `next month` can place (`next month on the 5th`)."""
+    return isinstance(day, DayOfMonth) and day.months_ahead is None
 
 
 class Conflict(NoParse):
@@ -150,6 +161,8 @@ def _anchored(anchor: Anchor, piece):
     """`a week from` + `friday`; `15 minutes from` + `1pm` (a time moves by elapsed minutes only)."""
     if isinstance(piece, DAY_TYPES):
         return Shifted(piece, anchor.duration)
+    if isinstance(piece, Part) and piece.name in NOON_LIKE:
+        piece = Clock(24 if piece.name == "midnight" else 12, h24=True, said=piece.name)
     if isinstance(piece, Clock):
         shift = anchor.duration
         if shift.calendar or shift.elapsed.total_seconds() % 60:

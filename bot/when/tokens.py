@@ -18,6 +18,8 @@ MAX_WORD_CHARS = 40
 _ATOM = re.compile(r"\d+|[a-z]+|[^\sa-z\d]")
 _PUNCTUATION = re.compile(r"[()\[\]{},;!?\"*_]")
 _STRAY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
+_EVE_OF = {"christmas", "xmas", "year", "years"}
+_ISO_T = re.compile(r"(?<=\d)t(?=\d)")
 _WORD_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 
 
@@ -35,6 +37,7 @@ def _clean(word: str) -> str:
     if text == "n/a":
         return "na"
     text = text.replace("@", " at ").replace("~", " about ").replace("&", " and ")
+    text = _ISO_T.sub(" ", text)
     text = _PUNCTUATION.sub(" ", text)
     text = _STRAY_DOT.sub(" ", text)
     return _WORD_HYPHEN.sub(" ", text)
@@ -48,11 +51,12 @@ def tokenize(words: Sequence[str]) -> list[Token]:
             atoms.append(Token("\x00", index, index))
             continue
         cleaned = _clean(word).strip()
-        if cleaned in SPELLINGS:
+        if cleaned in SPELLINGS and not (cleaned == "eve" and atoms and atoms[-1].text in _EVE_OF):
             atoms.append(Token(SPELLINGS[cleaned], index, index))
             continue
         for atom in _ATOM.findall(cleaned):
-            atoms.append(Token(SPELLINGS.get(atom, atom), index, index))
+            eve = atom == "eve" and atoms and atoms[-1].text in _EVE_OF  # christmas eve, not its evening
+            atoms.append(Token(atom if eve else SPELLINGS.get(atom, atom), index, index))
     return _numbers(_merge(atoms))
 
 

@@ -79,7 +79,7 @@ NO_TIME = {"asap", "whenever", "soon", "later", "tbd", "tba", "na", "someday", "
 
 # Words that may stand around a time without changing it.
 FILLERS = {"at", "on", "by", "due", "around", "about", "approximately", "roughly", "circa", "the", "for",
-           "before", "and", "starting"}
+           "before", "and", "starting", "sharp", "exactly"}
 # Fillers after which a bare hour is a time of day: `at 4`, `by 5`.
 AT_WORDS = {"at", "by", "around", "about", "approximately", "roughly", "circa", "before"}
 

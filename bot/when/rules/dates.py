@@ -9,11 +9,14 @@ from bot.when.grammar import rule
 from bot.when.pieces import (
     CalendarDate,
     DayOfMonth,
+    Duration,
     EndOf,
+    MonthEnd,
     MonthStart,
     NthWeekday,
     NumericDate,
     RelativeDay,
+    Shifted,
     Weekday,
     WeekStart,
     YearStart,
@@ -168,3 +171,42 @@ def nth_weekday(m: re.Match):
         return (NthWeekday(n, WEEKDAYS[m.group("wd")], MONTHS[m.group("mon")], 0, m.group(0)),)
     ahead = 1 if m.group("which") == "next" else 0
     return (NthWeekday(n, WEEKDAYS[m.group("wd")], None, ahead, m.group(0)),)
+
+
+@rule("day.weekend", r"(?:(?P<q>this|next|coming) )?weekend", "this weekend", "next weekend", "weekend",
+      needs="weekend")
+def weekend(m: re.Match):
+    """A weekend starts on its Saturday."""
+    return (Weekday(5, "next" if m.group("q") == "next" else "coming", "weekend"),)
+
+
+@rule("day.week_from_day", r"(?:a|1) week (?P<base>today|tomorrow)", "a week today", "a week tomorrow", needs="week")
+def week_from_day(m: re.Match):
+    """British `a week today`: the same weekday next week."""
+    return (Shifted(RelativeDay(0 if m.group("base") == "today" else 1), Duration(days=7)),)
+
+
+HOLIDAYS = {"christmas": (12, 25), "christmas day": (12, 25), "xmas": (12, 25), "christmas eve": (12, 24),
+            "boxing day": (12, 26), "new year day": (1, 1), "new years day": (1, 1), "new year eve": (12, 31),
+            "new years eve": (12, 31), "halloween": (10, 31), "valentine day": (2, 14), "valentines day": (2, 14),
+            "independence day": (7, 4), "st patrick day": (3, 17)}
+
+
+@rule("day.holiday", r"(?P<name>christmas(?: (?:day|eve))?|xmas|boxing day|new years? (?:day|eve)|halloween"
+      r"|valentines? day|independence day|st patrick day|(?P<thanksgiving>thanksgiving)(?: day)?)",
+      "christmas", "new year's day", "new year's eve", "thanksgiving", "valentine's day", "halloween",
+      needs="christmas xmas boxing new halloween valentine valentines independence patrick thanksgiving")
+def holiday(m: re.Match):
+    """Holidays on a fixed date, and US Thanksgiving (the fourth Thursday of November)."""
+    if m.group("thanksgiving"):
+        return (NthWeekday(4, 3, 11, 0, "thanksgiving"),)
+    month, day = HOLIDAYS[m.group("name")]
+    return (CalendarDate(month, day, None, m.group("name")),)
+
+
+@rule("day.last_day", r"(?:the )?last day of (?:(?:the |this )?(?P<this>month)|(?:the )?next (?P<next>month)|(?P<mon><MONTH>))",
+      "the last day of the month", "last day of next month", "last day of march", needs="last")
+def last_day(m: re.Match):
+    if m.group("mon"):
+        return (MonthEnd(None, MONTHS[m.group("mon")]),)
+    return (MonthEnd(1 if m.group("next") else 0),)

@@ -15,9 +15,10 @@ def _duration(m: re.Match):
     return duration(m.group("dur"))
 
 
-@rule("shift.in", rf"(?:in|within|after){_HEDGE} (?P<dur><DURATION>)",
+@rule("shift.in", rf"(?:in|within|after){_HEDGE} (?P<dur><DURATION>)(?: (?:' )?time)?",
       "in 5min", "in 45 mins", "within 1 hour", "after an hour", "in about half an hour", "in 1d 2hr 5min",
-      "in three business days", "in 2 and an half hours", "in 1/4h", "in three-quarters of an hour", needs="in within after")
+      "in three business days", "in 2 and an half hours", "in 1/4h", "in three-quarters of an hour",
+      "in two hours' time", needs="in within after")
 def in_(m: re.Match):
     found = _duration(m)
     return None if found is None else (Offset(found),)

@@ -10,10 +10,13 @@ from bot.when.pieces import Clock, End, Invalid, Length, Zone
 from bot.when.rules.clock import make_clock
 from bot.when.vocabulary import ZONES
 
-CLOCKISH = r"(?P<{0}h>\d{{1,2}})(?: : (?P<{0}m>\d{{2}}))?(?: (?P<{0}mer><MER>))?"
+CLOCKISH = r"(?:(?P<{0}h>\d{{1,2}})(?: : (?P<{0}m>\d{{2}}))?(?: (?P<{0}mer><MER>))?|(?P<{0}noon>noon|midnight))"
 
 
 def _clock(m: re.Match, side: str, strong: bool) -> Clock | Invalid:
+    if m.group(side + "noon"):
+        noon = m.group(side + "noon")
+        return make_clock(12, 0, 0, "pm" if noon == "noon" else "am", said=noon)
     hour, minute, mer = m.group(side + "h"), m.group(side + "m"), m.group(side + "mer")
     said = hour + (f":{minute}" if minute else "") + (mer or "")
     return make_clock(int(hour), int(minute or 0), 0, mer, said=said, weak=not strong)
@@ -24,7 +27,7 @@ def _clock(m: re.Match, side: str, strong: bool) -> Clock | Invalid:
       "3-4pm", "11-1pm", "3pm to 4:30", "from 2 till 3", "between 2 and 3", "9:30 - 10:15", needs="- to till until through and")
 def clock_range(m: re.Match):
     """A start and an end; without `from` one side must look like a time (`3-4pm`), else `3-4` is a date."""
-    marked = any(m.group(g) for g in ("am", "amer", "bm", "bmer"))
+    marked = any(m.group(g) for g in ("am", "amer", "anoon", "bm", "bmer", "bnoon"))
     if (m.group("to") == "and") != (m.group("from") == "between") or not (marked or m.group("from")):
         return None
     start, end = _clock(m, "a", True), _clock(m, "b", True)

@@ -96,6 +96,8 @@ class Spec:
             self.part = part if self.part is None or part.this else self.part
         elif {self.part.name, part.name} <= {"tonight", "night", "evening"}:
             self.part = Part("tonight", True)
+        elif {self.part.name, part.name} <= {"tonight", "night", "midnight"}:
+            self.part = Part("midnight")
         else:
             raise NoParse(f"{self.part.name} and {part.name} together")
 

@@ -37,7 +37,8 @@ def _year(m: re.Match) -> int | None:
 
 
 def _said(m: re.Match) -> str:
-    return m.group(0).replace(" / ", "/").replace(" - ", "-")
+    """The words as a rep would write them: `3/12`, `march 3rd`."""
+    return re.sub(r"(\d) (st|nd|rd|th)\b", r"\1\2", m.group(0).replace(" / ", "/").replace(" - ", "-"))
 
 
 @rule("day.relative", r"(?P<w>today|tomorrow|yesterday)", "today", "tmrw", "yesterday")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.when.grammar import duration, rule
-from bot.when.pieces import Anchor, Offset
+from bot.when.pieces import Anchor, Duration, Offset
 
 _HEDGE = r"(?: (?:about|around|approximately|roughly|just|another))?"
 
@@ -49,3 +49,11 @@ def anchor(m: re.Match):
     if found is None:
         return None
     return (Anchor(-found if m.group("dir") == "before" else found),)
+
+
+@rule("shift.same_time", r"(?:at )?(?:this|the same|same) time (?P<when>tomorrow|next week)"
+      r"|(?P<when2>tomorrow|next week) (?:at )?(?:this|the same|same) time",
+      "this time tomorrow", "same time next week", "tomorrow same time", needs="time")
+def same_time(m: re.Match):
+    """The same wall-clock time a day or a week from now."""
+    return (Offset(Duration(days=1 if (m.group("when") or m.group("when2")) == "tomorrow" else 7)),)

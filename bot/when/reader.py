@@ -9,14 +9,14 @@ from functools import lru_cache
 
 from bot.when.chart import Chart
 from bot.when.errors import NoParse, NotATime
-from bot.when.notes import DateOrder, NoteKind
-from bot.when.pieces import Weekday
+from bot.when.notes import DateOrder, Note, NoteKind
+from bot.when.pieces import CalendarDate
 from bot.when.refine import Conflict, Spec, refine
 from bot.when.resolve import resolve
 from bot.when.results import Reading, Refusal
 from bot.when.show import describe
 from bot.when.tokens import Token, tokenize
-from bot.when.vocabulary import DEFAULT_HOUR, MONTHS, NO_TIME
+from bot.when.vocabulary import DEFAULT_HOUR, FOREIGN_LANGUAGES, FOREIGN_MONTHS, MONTHS, NO_TIME
 from bot.when.zones import at, house_order, zone_of
 
 EXAMPLES = "try `tmrw 3pm`, `fri eod`, `next thu at 10` or `in 45 mins`"
@@ -103,37 +103,38 @@ def _ambiguous(text: str, spec: Spec, now: datetime, tz: str, order: DateOrder) 
     return Refusal("ambiguous", f"{text!r} could mean {shown}; say which", candidates=tuple(candidates))
 
 
-# ----- dateparser, behind the grammar: written-out dates the rules do not know ---------------------
+# ----- dateparser, behind the grammar: dates written in other languages ----------------------------
+
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 @lru_cache(maxsize=1)
 def _dateparser():
     from dateparser.date import DateDataParser
 
-    return DateDataParser(languages=["en"], settings={"RETURN_TIME_AS_PERIOD": True, "STRICT_PARSING": False,
-                                                      "PREFER_DAY_OF_MONTH": "first"})
+    return DateDataParser(languages=FOREIGN_LANGUAGES, settings={"RETURN_TIME_AS_PERIOD": True,
+                                                                 "PREFER_DAY_OF_MONTH": "first"})
 
 
 def _fallback(text: str, now: datetime, tz: str) -> Reading | None:
-    """Only absolute dates: day and month must both be there, else a guess is worse than a refusal."""
-    if not re.search(r"\d", text) or not any(word in MONTHS for word in re.findall(r"[a-z]+", text.lower())):
+    """`12 mars 2026`, `3 de marzo a las 15:00`: only with a month's name and a day, and only a year
+    that was written out; else a guess is worse than a refusal."""
+    words = _LETTERS.findall(text.lower())
+    if not re.search(r"\d", text) or not any(word in FOREIGN_MONTHS or word in MONTHS for word in words):
         return None
     data = _dateparser().get_date_data(text)
-    if data is None or data.date_obj is None or not {"day", "month"} <= set(data.parts or ()):
+    parts = set(data.parts or ()) if data is not None else set()
+    if data is None or data.date_obj is None or not {"day", "month"} <= parts:
+        return None
+    parsed = data.date_obj
+    if "year" in parts and str(parsed.year) not in text:
         return None
     zone = zone_of(tz)
-    today = now.astimezone(zone).date()
-    parsed = data.date_obj
-    year = parsed.year if "year" in data.parts else None
-    from bot.when.pieces import CalendarDate
-
     try:
-        found = CalendarDate(parsed.month, parsed.day, year, text).on(today, "MDY")
+        found = CalendarDate(parsed.month, parsed.day, parsed.year if "year" in parts else None, text).on(
+            now.astimezone(zone).date(), "MDY")
     except NoParse:
         return None
-    if "time" in data.parts:
-        return Reading(at(found.day, parsed.hour * 60 + parsed.minute, zone), "minute")
-    return Reading(at(found.day, DEFAULT_HOUR * 60, zone), "day")
-
-
-__all__ = ["read", "read_any", "read_tokens", "Weekday"]
+    if "time" in parts:
+        return Reading(at(found.day, parsed.hour * 60 + parsed.minute, zone), "minute", notes=found.notes)
+    return Reading(at(found.day, DEFAULT_HOUR * 60, zone), "day", notes=found.notes + (Note(NoteKind.DEFAULT_TIME),))

@@ -85,3 +85,14 @@ AT_WORDS = {"at", "by", "around", "about", "approximately", "roughly", "circa", 
 
 EOD_HOUR = 17
 DEFAULT_HOUR = 9
+
+# Month names in the other languages dateparser reads behind the grammar (es, fr, de, it, pt, nl).
+FOREIGN_MONTHS = set("""
+enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre
+janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre décembre decembre
+januar jänner februar märz maerz april mai juni juli august september oktober november dezember
+gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre
+janeiro fevereiro março marco abril maio junho julho agosto setembro outubro novembro dezembro
+januari februari maart april mei juni juli augustus september oktober november december
+""".split())
+FOREIGN_LANGUAGES = ["en", "es", "fr", "de", "it", "pt", "nl"]

@@ -36,7 +36,14 @@ FAMILIES = {
     "from now": [
         ("in 5min", "2025-03-04 10:20"), ("+15min", "2025-03-04 10:30"), ("within 1 hour", "2025-03-04 11:15"),
         ("2 days later", "2025-03-06 10:15"), ("7 days hence", "2025-03-11 10:15"), ("in 1d 2hr 5min", "2025-03-05 12:20"),
-        ("half an hour from now", "2025-03-04 10:45"),
+        ("half an hour from now", "2025-03-04 10:45"), ("in a half hour", "2025-03-04 10:45"),
+        ("in two hours' time", "2025-03-04 12:15"), ("this time tomorrow", "2025-03-05 10:15"),
+    ],
+    "deadlines and weeks": [
+        ("no later than friday", "2025-03-07 09:00"), ("upcoming thursday", "2025-03-06 09:00"),
+        ("thursday week", "2025-03-13 09:00"), ("the morning of the 15th", "2025-03-15 09:00"),
+        ("this weekend", "2025-03-08 09:00"), ("a week tomorrow", "2025-03-12 09:00"),
+        ("next month on the 5th", "2025-04-05 09:00"), ("an hour before noon", "2025-03-04 11:00"),
     ],
     "business days": [("in three business days", "2025-03-07 10:15"), ("in 5 working days", "2025-03-11 10:15")],
     "day of the month": [("on the 15", "2025-03-15 09:00"), ("the 15th", "2025-03-15 09:00"),

@@ -42,8 +42,8 @@ def _trie(node: dict) -> str:
 _UNIT_WORDS = _words([u for u in UNITS if u != "'"]) + "|'"
 _COUNT = r"(?:\d+(?: [./] \d+)?|(?:a )?couple(?: of)?|a pair of|(?:a )?few|an?|one)"
 _BUSINESS = r"(?:business|working|work) days?"
-_TERM = (rf"(?:(?:(?:a |one )?quarter (?:of )?(?:an|a)|\d quarters (?:of )?(?:an|a)|half (?:an|a)"
-         rf"|{_COUNT} and (?:a|an) half|{_COUNT}(?: more)?) (?:{_UNIT_WORDS})(?: and (?:a|an) half)?"
+_TERM = (rf"(?:(?:(?:a |one )?quarter (?:of )?(?:an|a)|\d quarters (?:of )?(?:an|a)|(?:a )?half(?: an| a)?"
+         rf"|{_COUNT} and (?:a|an) half|{_COUNT}(?: more)?(?: an?)?) (?:{_UNIT_WORDS})(?: and (?:a|an) half)?"
          rf"|{_COUNT}(?: more)? {_BUSINESS})")
 
 MACROS = {
@@ -107,9 +107,10 @@ def _term_parts() -> re.Pattern:
     return re.compile(expand(
     rf"(?P<quarter>(?:a |one )?quarter (?:of )?(?:an|a) (?P<qunit>{_UNIT_WORDS}))"
     rf"|(?P<quarters>\d) quarters (?:of )?(?:an|a) (?P<qsunit>{_UNIT_WORDS})"
-    rf"|half (?:an|a) (?P<hunit>{_UNIT_WORDS})"
+    rf"|(?:a )?half(?: an| a)? (?P<hunit>{_UNIT_WORDS})"
     rf"|(?P<andhalf>{_COUNT}) and (?:a|an) half (?P<ahunit>{_UNIT_WORDS})"
-    rf"|(?P<count>{_COUNT}) (?:more )?(?:(?P<business>{_BUSINESS})|(?P<unit>{_UNIT_WORDS}))(?P<half> and (?:a|an) half)?"
+    rf"|(?P<count>{_COUNT}) (?:more )?(?:an? )?(?:(?P<business>{_BUSINESS})|(?P<unit>{_UNIT_WORDS}))"
+    rf"(?P<half> and (?:a|an) half)?"
     ))
 _COUNT_WORDS = {"a": 1.0, "an": 1.0, "one": 1.0, "a couple of": 2.0, "a couple": 2.0, "couple of": 2.0,
                 "couple": 2.0, "a pair of": 2.0, "a few": 3.0, "few": 3.0}

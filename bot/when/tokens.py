@@ -65,6 +65,7 @@ _MERGES: list[tuple[tuple[str, ...], str]] = [
     (("first", "thing", "in", "the", "morning"), "morning"), (("first", "thing"), "morning"),
     (("o", "'", "clock"), "oclock"), (("o", "clock"), "oclock"),
     (("in", "the", "am"), "am"), (("in", "the", "pm"), "pm"),
+    (("no", "later", "than"), "by"), (("not", "later", "than"), "by"), (("on", "or", "before"), "by"),
     (("mid", "day"), "midday"), (("mid", "night"), "midnight"), (("to", "night"), "tonight"),
 ]
 _AFTER_DIGITS = {("a", "m"): "am", ("p", "m"): "pm"}

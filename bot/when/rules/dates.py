@@ -23,7 +23,8 @@ from bot.when.pieces import (
 )
 from bot.when.vocabulary import MONTHS, WEEKDAYS
 
-WEEKDAY_MODES = {None: "coming", "this": "coming", "coming": "coming", "this coming": "coming", "next": "next",
+WEEKDAY_MODES = {None: "coming", "this": "coming", "coming": "coming", "this coming": "coming", "upcoming": "coming",
+                 "this upcoming": "coming", "next": "next",
                  "last": "last", "past": "last", "previous": "last"}
 YEAR_TAIL = r"(?: (?P<y><YEAR>)| ' (?P<yy>\d{2}))?"
 
@@ -52,7 +53,7 @@ def day_after(m: re.Match):
     return (RelativeDay(1 if m.group("next") else 2 if m.group("w") == "after tomorrow" else -2),)
 
 
-@rule("day.weekday", r"(?:(?P<q>this coming|this|coming|next|last|past|previous) )?(?P<wd><WEEKDAY>)",
+@rule("day.weekday", r"(?:(?P<q>this coming|this upcoming|this|coming|upcoming|next|last|past|previous) )?(?P<wd><WEEKDAY>)",
       "friday", "thurs", "this sunday", "next tue", "last friday", "this coming monday")
 def weekday(m: re.Match):
     return (Weekday(WEEKDAYS[m.group("wd")], WEEKDAY_MODES[m.group("q")], m.group("wd")),)  # type: ignore[arg-type]
@@ -69,8 +70,10 @@ def weekday_of_week(m: re.Match):
     return (Weekday(WEEKDAYS[name], mode, name),)  # type: ignore[arg-type]
 
 
-@rule("day.after_next", r"(?P<wd><WEEKDAY>) after next", "friday after next", needs="next")
+@rule("day.after_next", r"(?P<wd><WEEKDAY>) (?:after next|week)", "friday after next", "tuesday week",
+      needs="next week")
 def after_next(m: re.Match):
+    """`friday after next`, British `tuesday week`: the coming one, a week on (C5 + 7 days)."""
     return (Weekday(WEEKDAYS[m.group("wd")], "after_next", m.group("wd")),)
 
 

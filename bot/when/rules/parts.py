@@ -41,3 +41,9 @@ def last_night(m: re.Match):
       r"|close of play", "eod", "end of day", "close of business", "end of the business day", needs="eod cob eob end close")
 def end_of_day(m: re.Match):
     return (Part("eod"),)
+
+
+@rule("part.of", r"(?:the )?(?P<p>morning|afternoon|evening|night) of", "the morning of", "evening of", needs="of")
+def of(m: re.Match):
+    """`the morning of the 15th`: the part of the day that follows."""
+    return (Part(m.group("p")),)

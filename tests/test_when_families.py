@@ -57,6 +57,7 @@ FAMILIES = {
         ("march 3rd 2026", "2026-03-03 09:00"), ("14 april 2026", "2026-04-14 09:00"), ("christmas", "2025-12-25 09:00"),
         ("the first monday of april", "2025-04-07 09:00"), ("last day of the month", "2025-03-31 09:00"),
     ],
+    "zones": [("5pm ET", "2025-03-04 14:00"), ("3pm UTC+2", "2025-03-05 05:00"), ("tomorrow 9am GMT-5", "2025-03-05 06:00")],
 }
 CASES = [(family, phrase, when) for family, cases in FAMILIES.items() for phrase, when in cases]
 

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.forms import refusal_text
 from bot.sandbox.virtual_user import VirtualUser
 from bot.ui.readings import reading_line
 from bot.when import NoteKind, Reading, Refusal, read, split
@@ -59,6 +60,7 @@ def test_today_without_a_time_is_the_end_of_the_working_day_then_past_with_what_
     evening = read("today", datetime(2025, 3, 4, 18, 0, tzinfo=ZoneInfo(LA)), LA)
     assert isinstance(evening, Refusal) and evening.kind == "past"
     assert evening.suggest == ("tonight", "tmrw") and "`tonight` or `tmrw`" in evening.message
+    assert refusal_text(evening, LA) == "That's in the past: I read it as Tue Mar 4, 5:00 PM PST. Try `tonight` or `tmrw`."
     assert not read("yesterday", TUESDAY, LA).suggest
 
 

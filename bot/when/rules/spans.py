@@ -53,3 +53,14 @@ def for_(m: re.Match):
 def zone(m: re.Match):
     word = m.group("z") or m.group("region")
     return (Zone(ZONES[word], word),)
+
+
+@rule("span.zone_offset", r"(?:utc|gmt|z) (?P<sign>\+|-) (?P<h>\d{1,2})(?: : 00| 00)?", "UTC+2", "GMT-5", "utc + 10",
+      needs="utc gmt z")
+def zone_offset(m: re.Match):
+    """A whole-hour offset from UTC (`GMT-5`); `Etc/GMT+5` is that zone, its sign inverted by POSIX."""
+    hours = int(m.group("h"))
+    if not 0 <= hours <= 14:
+        return None
+    name = "UTC" if hours == 0 else f"Etc/GMT{'-' if m.group('sign') == '+' else '+'}{hours}"
+    return (Zone(name, m.group(0).replace(" ", "")),)

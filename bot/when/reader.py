@@ -20,7 +20,7 @@ from bot.when.vocabulary import DEFAULT_HOUR, FOREIGN_LANGUAGES, FOREIGN_MONTHS,
 from bot.when.zones import at, house_order, zone_of
 
 EXAMPLES = "try `tmrw 3pm`, `fri eod`, `next thu at 10` or `in 45 mins`"
-MAX_PHRASE_CHARS = 200
+MAX_PHRASE_CHARS = 120
 AFTER_HOURS = ("tonight", "tmrw")
 
 

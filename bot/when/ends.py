@@ -10,7 +10,7 @@ from bot.when.grammar import duration
 from bot.when.notes import DateOrder
 from bot.when.pieces import Clock
 from bot.when.reader import read_any
-from bot.when.resolve import _end
+from bot.when.resolve import end_after
 from bot.when.results import Reading, Refusal
 from bot.when.show import describe
 from bot.when.tokens import tokenize
@@ -37,7 +37,7 @@ def read_end(phrase: str, start: datetime, tz: str, date_order: DateOrder | None
         for cover in Chart(tokens).covers(0, len(tokens)):
             pieces = [piece for item in cover.items for piece in item.pieces]
             if len(pieces) == 1 and isinstance(pieces[0], Clock):
-                return _end(pieces[0], start, zone_of(tz))
+                return end_after(pieces[0], start, zone_of(tz))
     except NoParse as reason:
         return Refusal("unreadable", f"I couldn't read an end in {text!r}: {reason}")
     result = read_any(text, start, tz, date_order)

@@ -52,21 +52,17 @@ def read_any(phrase: str, now: datetime, tz: str, date_order: DateOrder | None =
     return read_tokens(tokens, text, now, tz, date_order or house_order(tz))
 
 
-def read_tokens(tokens: list[Token], text: str, now: datetime, tz: str, order: DateOrder,
-                chart: Chart | None = None, start: int = 0, stop: int | None = None) -> Reading | Refusal:
-    stop = len(tokens) if stop is None else stop
-    chart = chart or Chart(tokens)
+def read_tokens(tokens: list[Token], text: str, now: datetime, tz: str, order: DateOrder) -> Reading | Refusal:
+    """The cheapest whole readings of the tokens, resolved; more than one instant among them is ambiguous."""
     readings: list[Reading] = []
-    problem: NoParse | None = None
-    for cover in chart.covers(start, stop):
+    for cover in Chart(tokens).covers(0, len(tokens)):
         try:
             reading = resolve(refine(cover, tokens), now, tz, order)
         except Conflict as conflict:
             return _ambiguous(text, conflict.spec, now, tz, order)
         except NotATime as reason:
             return Refusal("unreadable", f"I couldn't read a time in {text!r}: {reason}; {EXAMPLES}")
-        except NoParse as reason:
-            problem = problem or reason
+        except NoParse:
             continue
         if all((r.start, r.end) != (reading.start, reading.end) for r in readings):
             readings.append(reading)
@@ -76,7 +72,7 @@ def read_tokens(tokens: list[Token], text: str, now: datetime, tz: str, order: D
         shown = " or ".join(describe(r.start, tz) for r in readings if r.start)
         return Refusal("ambiguous", f"{text!r} could mean {shown}; say which",
                        candidates=tuple(r.start for r in readings if r.start))
-    if any(token.text in NO_TIME for token in tokens[start:stop]):
+    if any(token.text in NO_TIME for token in tokens):
         return Refusal("unreadable", f"I couldn't read a time in {text!r}: no usable time; {EXAMPLES}")
     fallback = _fallback(text, now, tz)
     if fallback is not None:

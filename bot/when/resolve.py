@@ -30,7 +30,7 @@ def resolve(spec: Spec, now: datetime, tz: str, order: DateOrder) -> Reading:
     today = local_now.date()
     time_zone = zone_of(spec.zone.name) if spec.zone else zone
     if spec.offset is not None:
-        return _with_end(_from_now(spec, now, local_now, zone), spec, zone)
+        return _with_end(_from_now(spec, now, tz, order), spec, zone)
     if spec.clock is None and spec.part is None:
         return _date_only(spec, local_now, zone, order)
 
@@ -113,8 +113,10 @@ def _date_only(spec: Spec, local_now: datetime, zone: ZoneInfo, order: DateOrder
     return _with_end(Reading(start, grain, notes=tuple(notes)), spec, zone)  # type: ignore[arg-type]
 
 
-def _from_now(spec: Spec, now: datetime, local_now: datetime, zone: ZoneInfo) -> Reading:
+def _from_now(spec: Spec, now: datetime, tz: str, order: DateOrder) -> Reading:
     """C9: seconds, minutes and hours are elapsed time; days, weeks and months keep the wall clock."""
+    zone = zone_of(tz)
+    local_now = now.astimezone(zone)
     shift = spec.offset
     assert shift is not None
     today_only = spec.day is None or spec.day == RelativeDay(0)
@@ -129,7 +131,7 @@ def _from_now(spec: Spec, now: datetime, local_now: datetime, zone: ZoneInfo) ->
         if shift.elapsed:
             raise NoParse("hours from now and a time of day together")
         day_spec = replace(spec, offset=None, day=RelativeDay((target - local_now.date()).days))
-        return resolve(day_spec, now, str(zone.key), "MDY")
+        return resolve(day_spec, now, tz, order)
     wall = local_now.replace(second=0, microsecond=0).time()
     moved = datetime.combine(target, wall, tzinfo=zone).astimezone(UTC) + shift.elapsed
     return Reading(moved, "minute")
@@ -155,7 +157,7 @@ def _with_end(reading: Reading, spec: Spec, zone: ZoneInfo) -> Reading:
     if reading.start is None:
         return reading
     if spec.end is not None:
-        end = _end(spec.end, reading.start, zone)
+        end = end_after(spec.end, reading.start, zone)
         if spec.clock and spec.clock.meridiem is None and not spec.clock.h24 and spec.end.meridiem:
             reading = _align_start(reading, spec.clock, zone, end)
         return replace(reading, end=end, duration=end - reading.start)
@@ -164,7 +166,7 @@ def _with_end(reading: Reading, spec: Spec, zone: ZoneInfo) -> Reading:
     return reading
 
 
-def _end(end: Clock, start: datetime, zone: ZoneInfo) -> datetime:
+def end_after(end: Clock, start: datetime, zone: ZoneInfo) -> datetime:
     """An end time is its first reading after the start: `3-4pm`, `3pm to 4:30`, `2 till 3`."""
     local_start = start.astimezone(zone)
     if end.meridiem or end.h24:

@@ -8,7 +8,7 @@ import re
 from bot.when.grammar import duration, rule
 from bot.when.pieces import Anchor, Duration, Offset
 
-_HEDGE = r"(?: (?:about|around|approximately|roughly|just|another))?"
+_HEDGE = r"(?: (?:about|around|approximately|roughly|just|another|the next))?"
 
 
 def _offset(m: re.Match, sign: int = 1):

@@ -121,4 +121,4 @@ def to(m: re.Match):
 @rule("clock.half_hour", r"half (?P<h>\d{1,2})", "half three", "half 7", needs="half")
 def half_hour(m: re.Match):
     """British `half three`: half past three."""
-    return (make_clock(int(m.group("h")), 30, said=f"half {m.group('h')}"),)
+    return (make_clock(int(m.group("h")), 30, said=m.group("h")),)

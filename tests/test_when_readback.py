@@ -94,15 +94,14 @@ def test_only_the_time_words_leave_the_title(text, title, start):
 
 
 @pytest.mark.parametrize("size", [201, 40_000, 1_000_000])
-def test_long_input_is_refused_at_once(size):
-    started = datetime.now()
+def test_long_input_is_refused_before_any_reading(size):
+    """Its cost is measured by benchmarks/when_bench.py; here: refused, and a split still finds the time."""
     result = read("x" * size, TUESDAY, LA)
     assert isinstance(result, Refusal) and "too long" in result.message
     paste = "tomorrow " * (size // 9 + 30)
     assert read(paste, TUESDAY, LA).kind == "unreadable"
     cut = split(paste + " call Lee tmrw 3pm", TUESDAY, LA)
     assert cut.result.start == la("2025-03-05 15:00")
-    assert (datetime.now() - started).total_seconds() < 2
 
 
 def test_a_live_reading_in_the_modal_says_what_it_assumed(maria: VirtualUser):

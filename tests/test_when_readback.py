@@ -40,12 +40,18 @@ def line(phrase: str, now: datetime, tz: str = LA, **options) -> str:
                                 "no time given, so 9:00 AM"),
     ("tomorrow 9am PST", datetime(2025, 6, 10, 10, 0, tzinfo=ZoneInfo(LA)),
      "*Wed Jun 11, 9:00 AM PDT* tomorrow — PST read as Los Angeles time (PDT on that day)"),
-    ("midnight on friday", TUESDAY, "*Sat Mar 8, 12:00 AM PST* — midnight read as the end of Friday"),
     ("tmrw 3pm", TUESDAY, "*Wed Mar 5, 3:00 PM PST* tomorrow"),
     ("3-4pm", TUESDAY, "*Tue Mar 4, 3:00 PM PST* today until 4:00 PM PST"),
 ])
 def test_the_reading_says_what_it_assumed(phrase, now, shown):
     assert line(phrase, now) == shown
+
+
+def test_midnight_on_a_day_is_asked_about_not_guessed():
+    result = read("midnight on friday", TUESDAY, LA)
+    assert isinstance(result, Refusal) and result.kind == "ambiguous"
+    assert result.candidates == (la("2025-03-07 00:00"), la("2025-03-08 00:00"))
+    assert read("midnight tonight", TUESDAY, LA).start == la("2025-03-05 00:00")
 
 
 def test_the_notes_are_typed_so_the_words_are_the_ui_own():

@@ -2,7 +2,8 @@
 
 Floors can only rise: raise them when the reader gets better. Where a case contradicts the house
 conventions (docs: How times are read), the conventions win; those cases are listed with the rule,
-and every other answer the reader gives must be right (a refusal is better than a wrong answer).
+and every other answer the reader gives must be right (a refusal is better than a wrong answer:
+`at midnight on 12th August` is asked about, as midnight on a day is said both ways).
 """
 
 import pytest
@@ -16,7 +17,6 @@ STRICT_FLOORS = {"duckling": 267, "chrono": 114}
 OVERRIDES = {
     "chrono-001": ("C10: PST names Pacific time, which is PDT in July", "2020-07-06T16:00:00Z"),
     "chrono-090": ("C10: pst names Pacific time, which is PDT on Oct 1", "2016-10-01T17:30:00Z"),
-    "chrono-018": ("C8: midnight is the end of the day named", "2012-08-13T00:00:00Z"),
     "duckling-232": ("C10: BST names London time, which is GMT in February", "2013-02-14T09:00:00Z"),
     "duckling-233": ("C10: BST names London time, which is GMT in February", "2013-02-14T09:00:00Z"),
     "chrono-006": ("C8: evening is 18:00", "2012-08-10T18:00:00Z"),

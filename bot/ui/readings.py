@@ -6,7 +6,7 @@ glance, so a reading they would not have meant is caught before it is used.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.ui.text import escape
 from bot.when import Note, NoteKind, Reading, describe
@@ -67,8 +67,6 @@ def note_words(note: Note, start: datetime, tz: str, now: datetime) -> str:
         region = ZONES.get(note.said.lower(), tz)
         there = start.astimezone(zone_of(region))
         return f"{said.upper()} read as {region.rsplit('/', 1)[-1].replace('_', ' ')} time ({there.tzname()} on that day)"
-    if note.kind is NoteKind.MIDNIGHT:
-        return f"midnight read as the end of {WEEKDAYS[(local - timedelta(days=1)).weekday()]}"
     if note.kind is NoteKind.FIRST_OF_MONTH:
         return "the 1st, as no day was given"
     return ""

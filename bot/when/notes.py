@@ -21,7 +21,6 @@ class NoteKind(StrEnum):
     PART_OF_DAY = "part_of_day"     # C8: morning 9:00, afternoon 15:00, tonight 20:00
     NEXT_YEAR = "next_year"         # C12: a date already past this year is next year's
     ZONE = "zone"                   # C10: a zone word names the region's time in force on the day
-    MIDNIGHT = "midnight"           # C8: midnight is the end of the day named
     FIRST_OF_MONTH = "first_of_month"  # a month alone starts on its 1st
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from bot.when.chart import Chart
-from bot.when.errors import NoParse, NotATime
+from bot.when.errors import Ambiguous, NoParse, NotATime
 from bot.when.notes import DateOrder, Note, NoteKind
 from bot.when.pieces import CalendarDate
 from bot.when.refine import Conflict, Spec, refine
@@ -60,6 +60,8 @@ def read_tokens(tokens: list[Token], text: str, now: datetime, tz: str, order: D
             reading = resolve(refine(cover, tokens), now, tz, order)
         except Conflict as conflict:
             return _ambiguous(text, conflict.spec, now, tz, order)
+        except Ambiguous as both:
+            return _choose(text, both.candidates, tz)
         except NotATime as reason:
             return Refusal("unreadable", f"I couldn't read a time in {text!r}: {reason}; {EXAMPLES}")
         except NoParse:
@@ -69,9 +71,7 @@ def read_tokens(tokens: list[Token], text: str, now: datetime, tz: str, order: D
     if len(readings) == 1:
         return readings[0]
     if readings:
-        shown = " or ".join(describe(r.start, tz) for r in readings if r.start)
-        return Refusal("ambiguous", f"{text!r} could mean {shown}; say which",
-                       candidates=tuple(r.start for r in readings if r.start))
+        return _choose(text, tuple(r.start for r in readings if r.start), tz)
     if any(token.text in NO_TIME for token in tokens):
         return Refusal("unreadable", f"I couldn't read a time in {text!r}: no usable time; {EXAMPLES}")
     fallback = _fallback(text, now, tz)
@@ -95,8 +95,12 @@ def _ambiguous(text: str, spec: Spec, now: datetime, tz: str, order: DateOrder) 
             continue
         if reading.start is not None and reading.start not in candidates:
             candidates.append(reading.start)
+    return _choose(text, tuple(candidates), tz)
+
+
+def _choose(text: str, candidates: tuple[datetime, ...], tz: str) -> Refusal:
     shown = " or ".join(describe(candidate, tz) for candidate in candidates)
-    return Refusal("ambiguous", f"{text!r} could mean {shown}; say which", candidates=tuple(candidates))
+    return Refusal("ambiguous", f"{text!r} could mean {shown}; say which", candidates=candidates)
 
 
 # ----- dateparser, behind the grammar: dates written in other languages ----------------------------

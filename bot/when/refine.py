@@ -97,7 +97,7 @@ class Spec:
         elif {self.part.name, part.name} <= {"tonight", "night", "evening"}:
             self.part = Part("tonight", True)
         elif {self.part.name, part.name} <= {"tonight", "night", "midnight"}:
-            self.part = Part("midnight")
+            self.part = Part("midnight", this=True)  # midnight tonight: the end of today
         else:
             raise NoParse(f"{self.part.name} and {part.name} together")
 

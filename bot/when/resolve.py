@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.when.errors import NoParse
+from bot.when.errors import Ambiguous, NoParse
 from bot.when.notes import DateOrder, Note, NoteKind
 from bot.when.pieces import Clock, RelativeDay
 from bot.when.refine import Conflict, Spec
@@ -47,8 +47,9 @@ def resolve(spec: Spec, now: datetime, tz: str, order: DateOrder) -> Reading:
         minutes, second, grain = PART_HOURS[part] * 60, 0, "part"
         if part == "midnight":
             minutes = 1440
-            if spec.day is not None:
-                notes.append(Note(NoteKind.MIDNIGHT, "midnight"))
+            if spec.day is not None and not spec.part.this:
+                found = spec.day.on(today, order)
+                raise Ambiguous((at(found.day, 0, time_zone), at(found.day, 1440, time_zone)))
         elif part != "noon":
             notes.append(Note(NoteKind.PART_OF_DAY, part))
 

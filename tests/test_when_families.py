@@ -18,6 +18,7 @@ FAMILIES = {
         ("eight tonight", "2025-03-04 20:00"), ("first of march", "2026-03-01 09:00"),
         ("june twenty first", "2025-06-21 09:00"), ("friday the twenty first at five pm", "2025-03-21 17:00"),
         ("in three days", "2025-03-07 10:15"), ("the eleventh", "2025-03-11 09:00"), ("at three am", "2025-03-05 03:00"),
+        ("twelve thirty", "2025-03-04 12:30"), ("ten fifteen tomorrow", "2025-03-05 10:15"),
     ],
     "past and to": [
         ("half past 12", "2025-03-04 12:30"), ("a quarter to 4", "2025-03-04 15:45"), ("twenty to four", "2025-03-04 15:40"),

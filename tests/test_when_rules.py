@@ -37,7 +37,7 @@ def test_impossible_times_are_read_as_invalid_or_refused(example):
 @pytest.mark.parametrize("phrase, tokens", [
     ("3pm", "3 pm"), ("15h30", "15 h 30"), ("3:30 p.m.", "3 : 30 pm"), ("3 p m", "3 pm"), ("o'clock", "oclock"),
     ("twenty first of March", "21 st of march"), ("friday the twenty-first", "friday the 21 st"),
-    ("seven thirty p.m.", "7 30 pm"), ("tmrw", "tomorrow"), ("2moro", "tomorrow"), ("3ish pm", "3 pm"),
+    ("seven thirty p.m.", "7 : 30 pm"), ("twelve thirty", "12 : 30"), ("twenty five minutes", "25 minutes"), ("tmrw", "tomorrow"), ("2moro", "tomorrow"), ("3ish pm", "3 pm"),
     ("Wed, Feb13", "wed feb 13"), ("+15min", "+ 15 min"), ("the second of may", "the 2 nd of may"),
     ("a second", "a second"), ("first thing tomorrow", "morning tomorrow"), ("(BST)", "bst"),
 ])

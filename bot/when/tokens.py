@@ -108,6 +108,13 @@ def _numbers(tokens: list[Token]) -> list[Token]:
             continue
         value, ordinal, used = found
         first, last = tokens[i].first, tokens[i + used - 1].last
+        minutes = number_word(words, i + used) if i + used < len(words) and not ordinal else None
+        if minutes is not None and 1 <= value <= 12 and not minutes[1] and 10 <= minutes[0] <= 59:
+            # said aloud: `ten thirty`, `seven forty five` is a clock time
+            last = tokens[i + used + minutes[2] - 1].last
+            out += [Token(str(value), first, last), Token(":", first, last), Token(str(minutes[0]), first, last)]
+            i += used + minutes[2]
+            continue
         out.append(Token(str(value), first, last))
         if ordinal:
             out.append(Token(suffix(value), first, last))

@@ -79,10 +79,9 @@ def bare(m: re.Match):
     return (make_clock(int(m.group("h")), said=m.group("h"), weak=True),)
 
 
-@rule("clock.hour_minute", r"(?P<h>\d{1,2}) (?P<m>[0-5]\d)(?: (?P<mer><MER>))?", "10 30 am", "ten thirty am",
-      "12 15", "seven thirty p.m.")
+@rule("clock.hour_minute", r"(?P<h>\d{1,2}) (?P<m>[0-5]\d)(?: (?P<mer><MER>))?", "10 30 am", "12 15", "7 30 pm")
 def hour_minute(m: re.Match):
-    """Said aloud: `ten thirty am`; without am/pm only beside a day, a part of the day or `at`."""
+    """`10 30 am`; without am/pm only beside a day, a part of the day or `at` (`at 12 15`)."""
     said = f"{m.group('h')}:{m.group('m')}"
     return (make_clock(int(m.group("h")), int(m.group("m")), 0, m.group("mer"), said=said,
                        weak=not m.group("mer")),)

@@ -39,6 +39,7 @@ FAMILIES = {
         ("2 days later", "2025-03-06 10:15"), ("7 days hence", "2025-03-11 10:15"), ("in 1d 2hr 5min", "2025-03-05 12:20"),
         ("half an hour from now", "2025-03-04 10:45"), ("in a half hour", "2025-03-04 10:45"),
         ("in two hours' time", "2025-03-04 12:15"), ("this time tomorrow", "2025-03-05 10:15"),
+        ("in 2h30", "2025-03-04 12:45"), ("in 1 hr 15", "2025-03-04 11:30"),
     ],
     "deadlines and weeks": [
         ("no later than friday", "2025-03-07 09:00"), ("upcoming thursday", "2025-03-06 09:00"),

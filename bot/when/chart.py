@@ -2,7 +2,8 @@
 
 A run reads when every token is inside a rule's match or is a filler word (`at`, `on`, `the`). Of the
 ways to cover it, the one with the fewest pieces wins (`march 3 2015` is one date, not a date and a
-time), then the one with the fewest bare numbers. Ways that tie are all kept: if they mean different
+time), then the one with the fewest bare numbers, then the fewest filler words (`for 1h30` is a
+length, not `for` and a time). Ways that tie are all kept: if they mean different
 times, the phrase is ambiguous.
 """
 
@@ -31,7 +32,7 @@ class Item:
 
 @dataclass(frozen=True)
 class Cover:
-    cost: tuple[int, int]
+    cost: tuple[int, int, int]  # pieces, bare numbers, filler words: the fewest wins
     items: tuple[Item, ...]
 
 
@@ -90,16 +91,16 @@ class Chart:
         return self._covers[key]
 
     def _solve(self, start: int, stop: int) -> list[Cover]:
-        best: dict[int, list[Cover]] = {stop: [Cover((0, 0), ())]}
+        best: dict[int, list[Cover]] = {stop: [Cover((0, 0, 0), ())]}
         for i in range(stop - 1, start - 1, -1):
             options: list[Cover] = []
             if self.tokens[i].text in FILLERS:
                 filler = Item(i, i + 1, "filler", ())
-                options += [Cover(c.cost, (filler,) + c.items) for c in best.get(i + 1, [])]
+                options += [Cover((c.cost[0], c.cost[1], c.cost[2] + 1), (filler,) + c.items) for c in best.get(i + 1, [])]
             for item in self.matches(i, stop):
                 weak = sum(1 for p in item.pieces if isinstance(p, Clock) and p.weak)
                 for tail in best.get(item.stop, []):
-                    options.append(Cover((tail.cost[0] + 1, tail.cost[1] + weak), (item,) + tail.items))
+                    options.append(Cover((tail.cost[0] + 1, tail.cost[1] + weak, tail.cost[2]), (item,) + tail.items))
             if options:
                 lowest = min(option.cost for option in options)
                 best[i] = [option for option in options if option.cost == lowest][:MAX_TIES]

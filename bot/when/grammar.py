@@ -42,7 +42,8 @@ def _trie(node: dict) -> str:
 _UNIT_WORDS = _words([u for u in UNITS if u != "'"]) + "|'"
 _COUNT = r"(?:\d+(?: [./] \d+)?|(?:a )?couple(?: of)?|a pair of|(?:a )?few|an?|one)"
 _BUSINESS = r"(?:business|working|work) days?"
-_TERM = (rf"(?:(?:(?:a |one )?quarter (?:of )?(?:an|a)|\d quarters (?:of )?(?:an|a)|(?:a )?half(?: an| a)?"
+_TERM = (rf"(?:\d+ (?:h|hrs?|hours?) [0-5]\d(?= |$)(?! (?:m|mins?|minutes?)(?: |$))"
+         rf"|(?:(?:a |one )?quarter (?:of )?(?:an|a)|\d quarters (?:of )?(?:an|a)|(?:a )?half(?: an| a)?"
          rf"|{_COUNT} and (?:a|an) half|{_COUNT}(?: more)?(?: an?)?) (?:{_UNIT_WORDS})(?: and (?:a|an) half)?"
          rf"|{_COUNT}(?: more)? {_BUSINESS})")
 
@@ -105,7 +106,8 @@ def rule(name: str, pattern: str, *examples: str, needs: str = "") -> Callable[[
 @cache
 def _term_parts() -> re.Pattern:
     return re.compile(expand(
-    rf"(?P<quarter>(?:a |one )?quarter (?:of )?(?:an|a) (?P<qunit>{_UNIT_WORDS}))"
+        rf"(?P<hh>\d+) (?:h|hrs?|hours?) (?P<hmm>[0-5]\d)(?= |$)(?! (?:m|mins?|minutes?)(?: |$))"
+        rf"|(?P<quarter>(?:a |one )?quarter (?:of )?(?:an|a) (?P<qunit>{_UNIT_WORDS}))"
     rf"|(?P<quarters>\d) quarters (?:of )?(?:an|a) (?P<qsunit>{_UNIT_WORDS})"
     rf"|(?:a )?half(?: an| a)? (?P<hunit>{_UNIT_WORDS})"
     rf"|(?P<andhalf>{_COUNT}) and (?:a|an) half (?P<ahunit>{_UNIT_WORDS})"
@@ -147,6 +149,8 @@ def duration(text: str) -> Duration | None:
 
 
 def _term(m: re.Match) -> Duration | None:
+    if m.group("hh"):
+        return Duration(elapsed=timedelta(hours=int(m.group("hh")), minutes=int(m.group("hmm"))))
     if m.group("quarter"):
         return _amount(0.25, m.group("qunit"))
     if m.group("quarters"):

@@ -71,7 +71,13 @@ def test_family(family, phrase, when):
     assert result.start == datetime.fromisoformat(when).replace(tzinfo=ZoneInfo(LA)).astimezone(UTC)
 
 
-@pytest.mark.parametrize("phrase", ["ten to four", "in 15", "sometime tomorrow", "later today", "3", "2h",
+def test_an_hour_after_at_beats_a_day_of_the_month():
+    assert read("at 4 mar 12", NOW, LA).start == datetime(2025, 3, 12, 23, 0, tzinfo=UTC)
+    assert read("14th april 26", NOW, LA).start == datetime(2026, 4, 14, 16, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("phrase", ["ten to four", "in 15", "sometime tomorrow", "later today", "3", "2h", "5 mar 12",
+                                    "sat morning 3pm", "eod 3pm",
                                     "tomorrow 9am tonight", "15:00 in the morning", "the 32nd", "13/13"])
 def test_what_could_mean_two_things_or_nothing_is_refused(phrase):
     assert not isinstance(read(phrase, NOW, LA), Reading)

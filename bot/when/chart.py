@@ -15,7 +15,7 @@ from bot.when.grammar import Rule
 from bot.when.pieces import Clock, Piece
 from bot.when.rules import RULES
 from bot.when.tokens import Token
-from bot.when.vocabulary import FILLERS
+from bot.when.vocabulary import AT_WORDS, FILLERS
 
 MAX_TIES = 4
 
@@ -97,8 +97,9 @@ class Chart:
             if self.tokens[i].text in FILLERS:
                 filler = Item(i, i + 1, "filler", ())
                 options += [Cover((c.cost[0], c.cost[1], c.cost[2] + 1), (filler,) + c.items) for c in best.get(i + 1, [])]
+            after_at = i > start and self.tokens[i - 1].text in AT_WORDS  # `at 4`: an hour, not a bare number
             for item in self.matches(i, stop):
-                weak = sum(1 for p in item.pieces if isinstance(p, Clock) and p.weak)
+                weak = 0 if after_at else sum(1 for p in item.pieces if isinstance(p, Clock) and p.weak)
                 for tail in best.get(item.stop, []):
                     options.append(Cover((tail.cost[0] + 1, tail.cost[1] + weak, tail.cost[2]), (item,) + tail.items))
             if options:

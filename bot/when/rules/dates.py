@@ -85,11 +85,12 @@ def month_day(m: re.Match):
 
 
 @rule("day.day_month",
-      r"(?P<d>\d{1,2})(?: (?:st|nd|rd|th))?(?: (?:-|/))?(?: (?:day )?of)?(?: the)? (?P<mon><MONTH>)(?: (?:-|/))?"
-      r"(?: (?P<y><YEAR>)| ' (?P<yy>\d{2})| (?P<y2>\d{2})(?! (?:am|pm|a|p|:|h|oclock|\.)))?",
+      r"(?P<d>\d{1,2})(?: (?P<suf>st|nd|rd|th))?(?: (?:-|/))?(?: (?:day )?of)?(?: the)? (?P<mon><MONTH>)(?: (?:-|/))?"
+      r"(?: (?P<y><YEAR>)| ' (?P<yy>\d{2})|(?(suf) (?P<y2>\d{2})(?! (?:am|pm|a|p|:|h|oclock|\.))|(?!)))?",
       "1st of march", "first of march", "15 of february", "14april 2015", "10-August-2012", "8/Oct/2012",
       "14th April 15", "4th of July")
 def day_month(m: re.Match):
+    """A two-digit year only after an ordinal day (`14th April 15`): `4 mar 12` could be 4 o'clock."""
     day = int(m.group("d"))
     year = _year(m) or (2000 + int(m.group("y2")) if m.group("y2") else None)
     return None if day > 31 else (CalendarDate(MONTHS[m.group("mon")], day, year, _said(m)),)

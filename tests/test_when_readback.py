@@ -119,3 +119,13 @@ def test_a_live_reading_in_the_modal_says_what_it_assumed(maria: VirtualUser):
     maria.type_into("due", "at 4")
     typed = maria.wait_for_modal(where=lambda v: "4 read as 4 PM" in words([block(v.view, "due_preview")]))
     assert "Tue Mar 4, 4:00 PM PST* today" in words([block(typed.view, "due_preview")])
+
+
+@pytest.mark.parametrize("phrase", ["in 45 mins", "tmrw 3pm", "in 2 days", "3/12", "noon"])
+def test_every_instant_leaves_as_utc_whatever_zone_now_is_in(phrase):
+    assert read(phrase, TUESDAY, LA).start.tzinfo is UTC
+
+
+def test_a_split_takes_no_words_that_contradict_each_other():
+    cut = split("tmrw 3pm morning standup", TUESDAY, LA)
+    assert (cut.title, cut.result.start) == ("morning standup", la("2025-03-05 15:00"))

@@ -124,7 +124,7 @@ def _from_now(spec: Spec, now: datetime, tz: str, order: DateOrder) -> Reading:
     if not shift.calendar:
         if spec.clock or spec.part or not today_only:
             raise NoParse("a time from now and a day together")
-        return Reading(now + shift.elapsed, "elapsed")
+        return Reading((now + shift.elapsed).astimezone(UTC), "elapsed")
     if not today_only:
         raise NoParse("a time from now and a day together")
     target = shift.on_date(local_now.date())

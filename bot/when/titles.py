@@ -9,6 +9,7 @@ from bot.when.errors import NoParse
 from bot.when.notes import DateOrder
 from bot.when.reader import read
 from bot.when.refine import Spec, refine
+from bot.when.resolve import resolve
 from bot.when.results import Split
 from bot.when.tokens import tokenize
 from bot.when.vocabulary import FILLERS
@@ -25,11 +26,12 @@ EVIDENT_RULES = {"day.iso", "span.range", "clock.meridiem", "clock.colon"}
 class _Line:
     """The words of a line (or of a window of it), their tokens and one chart over them."""
 
-    def __init__(self, words: list[str], offset: int):
+    def __init__(self, words: list[str], offset: int, now: datetime, tz: str, order: DateOrder):
         self.words = words
         self.offset = offset
         self.tokens = tokenize(words)
         self.chart = Chart(self.tokens)
+        self.now, self.tz, self.order = now, tz, order
 
     def spec(self, first: int, stop: int) -> tuple[Spec, Cover] | None:
         """How words [first, stop) (line positions) read as a time, if they do."""
@@ -43,9 +45,11 @@ class _Line:
             return None
         for cover in self.chart.covers(inside[0], inside[-1] + 1):
             try:
-                return refine(cover, self.tokens), cover
+                spec = refine(cover, self.tokens)
+                resolve(spec, self.now, self.tz, self.order)  # words that contradict each other are no time
             except NoParse:
                 continue
+            return spec, cover
         return None
 
 
@@ -57,10 +61,12 @@ def split(text: str, now: datetime, tz: str, date_order: DateOrder | None = None
     if not words:
         return Split("", "", None)
     n = len(words)
+    order = date_order or house_order(tz)
     if n <= MAX_SCANNED_WORDS:
-        lines = [_Line(words, 0)]
+        lines = [_Line(words, 0, now, tz, order)]
     else:
-        lines = [_Line(words[:MAX_TIME_WORDS], 0), _Line(words[-MAX_TIME_WORDS:], n - MAX_TIME_WORDS)]
+        lines = [_Line(words[:MAX_TIME_WORDS], 0, now, tz, order),
+                 _Line(words[-MAX_TIME_WORDS:], n - MAX_TIME_WORDS, now, tz, order)]
     best = _end_span(lines, words) or _start_span(lines, words)
     if best is None and n <= MAX_SCANNED_WORDS:
         best = _middle_span(lines[0], words)
@@ -72,7 +78,7 @@ def split(text: str, now: datetime, tz: str, date_order: DateOrder | None = None
         title_words.pop()
     title = " ".join(title_words).strip(" ,-–")
     time_text = " ".join(words[start:stop])
-    return Split(title, time_text, read(time_text, now, tz, date_order or house_order(tz)))
+    return Split(title, time_text, read(time_text, now, tz, order))
 
 
 def _found(lines: list[_Line], words: list[str], first: int, stop: int) -> tuple[Spec, Cover] | None:

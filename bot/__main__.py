@@ -79,7 +79,8 @@ def reading_json(phrase: str, now: datetime, tz: str) -> dict:
     result = read(phrase, now, tz)
     if isinstance(result, Reading) and result.start is not None:
         return {"phrase": phrase, "utc": _z(result.start), "error": None, "grain": result.grain,
-                "end_utc": _z(result.end) if result.end else None, "local": describe(result.start, tz)}
+                "end_utc": _z(result.end) if result.end else None, "local": describe(result.start, tz),
+                "notes": [note.kind.value for note in result.notes]}
     if isinstance(result, Reading):
         return {"phrase": phrase, "utc": None, "error": "unreadable: a length but no start", "grain": None,
                 "end_utc": None, "local": None}

@@ -31,6 +31,7 @@ from bot.ui.ids import CUSTOM_FIELD_PREFIX
 from bot.ui.ids import Field as F
 from bot.ui.kit import option, truncate
 from bot.ui.metadata import CustomFieldSpec, TaskModalContext
+from bot.ui.readings import reading_line
 from bot.ui.task_modal import TaskForm, loading_modal, read_form, task_modal
 from bot.ui.text import escape
 from bot.when import Reading, Refusal, describe, read, read_end, split
@@ -59,10 +60,7 @@ def preview_text(form: TaskForm, tz: str, now: datetime) -> str:
         return f":hourglass_flowing_sand: Type a time like {EXAMPLES}"
     result = read(form.due_text, now, tz)
     if isinstance(result, Reading) and result.start is not None:
-        text = f":white_check_mark: *{describe(result.start, tz)}*"
-        if result.end is not None:
-            text += f" until {describe(result.end, tz).split(', ')[1]}"
-        return text
+        return f":white_check_mark: {reading_line(result, tz, now)}"
     if isinstance(result, Reading):
         return ":warning: That's a length; say when it starts too"
     return f":warning: {escape(refusal_text(result, tz))}"
@@ -70,7 +68,8 @@ def preview_text(form: TaskForm, tz: str, now: datetime) -> str:
 
 def refusal_text(refusal: Refusal, tz: str) -> str:
     if refusal.kind == "past" and refusal.reading:
-        return f"That's in the past: I read it as {describe(refusal.reading, tz)}."
+        instead = f" Try {' or '.join(f'`{word}`' for word in refusal.suggest)}." if refusal.suggest else ""
+        return f"That's in the past: I read it as {describe(refusal.reading, tz)}.{instead}"
     if refusal.kind == "ambiguous":
         return refusal.message
     return f"I couldn't read that as a time. Try {EXAMPLES.replace('`', '')}."

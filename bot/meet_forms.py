@@ -46,6 +46,7 @@ from bot.ui.meet_modal import (
     unavailable_meet_modal,
 )
 from bot.ui.metadata import MeetModalContext
+from bot.ui.readings import conventions
 from bot.ui.text import escape
 from bot.when import Reading, Refusal, describe, read, read_end, read_recurrence, split
 
@@ -301,6 +302,9 @@ class MeetForms:
         if isinstance(end, str):
             return Availability(f":white_check_mark: {when} · :warning: {escape(end)}")
         when += f" until {describe(end, ctx.tz).split(', ')[-1]}"
+        said = conventions(reading, ctx.tz, now)
+        if said:
+            when += f" — {said}"
         if not form.calendar_id:
             return Availability(f":white_check_mark: {when}")
         try:

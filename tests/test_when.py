@@ -77,7 +77,7 @@ def test_a_length_alone_has_no_start():
 @pytest.mark.parametrize("phrase, end", [
     ("for 30m", "2025-03-05 15:30"), ("30 mins", "2025-03-05 15:30"), ("for 1.5 hours", "2025-03-05 16:30"),
     ("4:30", "2025-03-05 16:30"), ("till 4", "2025-03-05 16:00"), ("4:30pm", "2025-03-05 16:30"),
-    ("for an hour and a half", "2025-03-05 16:30"),
+    ("for an hour and a half", "2025-03-05 16:30"), ("for 1h30", "2025-03-05 16:30"),
 ])
 def test_ends_come_after_the_start(phrase, end):
     assert read_end(phrase, la("2025-03-05 15:00"), LA) == la(end)

@@ -54,13 +54,14 @@ class Prefill:
 
 def preview_text(form: TaskForm, tz: str, now: datetime) -> str:
     """The reading shown under the time field as the rep types."""
-    if form.due_date:
+    if not form.due_text and form.due_date:
         return ":calendar: Using the picked date" + (" and time" if form.due_time else " (9:00 AM unless you pick a time)")
     if not form.due_text:
         return f":hourglass_flowing_sand: Type a time like {EXAMPLES}"
     result = read(form.due_text, now, tz)
     if isinstance(result, Reading) and result.start is not None:
-        return f":white_check_mark: {reading_line(result, tz, now)}"
+        over_picked = " · what you typed wins over the picked date" if form.due_date else ""
+        return f":white_check_mark: {reading_line(result, tz, now)}{over_picked}"
     if isinstance(result, Reading):
         return ":warning: That's a length; say when it starts too"
     return f":warning: {escape(refusal_text(result, tz))}"
@@ -270,7 +271,8 @@ class TaskForms:
         return self._draft(form, ctx, due, end, owner, user_id), {}
 
     def _due(self, form: TaskForm, tz: str, now: datetime, errors: dict[str, str]) -> datetime | None:
-        if form.due_date:
+        """What the rep typed wins; the pickers count only when the time field is empty."""
+        if form.due_date and not form.due_text:
             picked_time = time.fromisoformat(form.due_time) if form.due_time else time(9, 0)
             due = datetime.combine(date.fromisoformat(form.due_date), picked_time, tzinfo=ZoneInfo(tz))
             if due <= now:
@@ -290,7 +292,7 @@ class TaskForms:
         return result.start
 
     def _end(self, form: TaskForm, ctx: TaskModalContext, due: datetime, errors: dict[str, str]) -> datetime | None:
-        reading = read(form.due_text, self.clock.now(), ctx.tz) if form.due_text and not form.due_date else None
+        reading = read(form.due_text, self.clock.now(), ctx.tz) if form.due_text else None
         if form.end_text:
             end = read_end(form.end_text, due, ctx.tz)
             if isinstance(end, Refusal):

@@ -67,6 +67,19 @@ def test_edit_sends_only_what_changed(stack: SandboxStack, maria: VirtualUser):
     assert "<@UDEV>" in words(stack.slack.find_message(confirmation.channel, confirmation.ts).blocks)
 
 
+def test_edit_takes_a_newly_typed_due_time_over_the_pickers(stack: SandboxStack, maria: VirtualUser):
+    confirmation = create_task(maria, "/todo call Tom tmrw 4pm")
+    maria.click("Edit", message=confirmation)
+    maria.wait_for_modal("task_modal", where=lambda v: has_block(v.view, "title"))
+    maria.type_into("due", "thu 11am")
+    maria.wait_for_modal(where=lambda v: "Thu Mar 6, 11:00 AM PST" in words(v.view["blocks"])
+                         and "what you typed wins" in words(v.view["blocks"]))
+    maria.submit()
+    note = maria.wait_for_reply(confirmation, lambda m: "edited this" in m.text)
+    assert note.text == "<@UMARIA> edited this: when"
+    assert crm_task(stack, "call Tom")["DueDate"] == "2025-03-06 19:00:00.000"
+
+
 def test_only_the_owner_the_creator_or_an_admin_may_act(stack: SandboxStack, maria: VirtualUser):
     confirmation = create_task(maria, "/todo renewal prep tmrw")
     sam = maria.as_user("USAM")

@@ -25,8 +25,15 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def stack(tmp_path, clock) -> Iterator[SandboxStack]:
+    """The whole product; triggers expire on the real clock, and nothing the bot sends may be refused."""
     with SandboxStack(tmp_path / "taskbot.db", clock=clock, reminder_loop=False, taskbot_admins="UOPS") as running:
         yield running
+        assert_nothing_refused(running)
+
+
+def assert_nothing_refused(stack: SandboxStack) -> None:
+    refused = [(call.method, call.error, call.messages) for call in stack.slack.refusals()]
+    assert refused == [], "Slack would have refused what the bot sent"
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ def clock():
 
 @pytest.fixture
 def slack(clock):
-    sandbox = SlackSandbox(bot_token=TOKEN, clock=clock)
+    sandbox = SlackSandbox(bot_token=TOKEN, clock=clock, trigger_clock=clock)
     seed_workspace(sandbox)
     server = BackgroundServer(sandbox.asgi()).start()
     sandbox.base_url = server.url
@@ -51,7 +51,7 @@ def test_trigger_ids_are_single_use_and_expire_after_three_seconds(slack, clock)
 def test_invalid_views_and_blocks_are_refused(slack):
     long_title = {**MODAL, "title": {"type": "plain_text", "text": "A title longer than 24 chars"}}
     assert call(slack, "views.open", trigger_id=slack.issue_trigger("UMARIA"),
-                view=long_title).json()["error"] == "invalid_blocks"
+                view=long_title).json()["error"] == "invalid_arguments"
     too_many = [{"type": "section", "text": {"type": "mrkdwn", "text": str(i)}} for i in range(51)]
     assert call(slack, "chat.postMessage", channel="CSALES", text="x",
                 blocks=too_many).json()["error"] == "invalid_blocks"

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -20,7 +19,7 @@ from bot.meetings import Meetings
 from bot.models import Draft, Kind
 from bot.people import People
 from bot.reminders import Reminders
-from bot.slack_client import update_view
+from bot.slack_client import post_to_response_url, tell_instead, update_view
 from bot.task_changes import REFUSAL, Outcome, TaskChanges, by_day, editable_fields, is_overdue, select
 from bot.tasks import BACKEND
 from bot.ui.ids import WHEN
@@ -59,7 +58,7 @@ class TaskViews:
         now = self.clock.now()
         chosen = select(tasks, which, now, person.tz)
         cards = [(self.changes.card(task), is_overdue(task, now)) for task in chosen]
-        meetings = await self._meetings(owner, which, person.tz) if page == 0 else None
+        meetings = await self._meetings(owner, which, person.tz)
         blocks = task_list(cards, heading, person.tz, page, f"{which}:{owner}", meetings)
         return f"{heading}: {len(cards)} tasks", blocks
 
@@ -151,11 +150,10 @@ class TaskViews:
         if ref.list and ref.list != "home" and ref.response_url:
             which, owner, page = ref.list.split(":")
             text, blocks = await self.task_list(user_id, which, owner, int(page))
-            await self.http_respond(ref.response_url, text, blocks)
+            answer = await post_to_response_url(ref.response_url, text=text, blocks=blocks, replace_original=True)
+            if answer.status_code != 200:
+                await tell_instead(self.slack, user_id, answer, text)
         await self.refresh_home(user_id)
-
-    async def http_respond(self, response_url: str, text: str, blocks: list[dict[str, Any]]) -> None:
-        await AsyncWebhookClient(response_url).send(text=text, blocks=blocks, replace_original=True)
 
     def read_reschedule(self, view: dict[str, Any]) -> tuple[datetime | None, dict[str, str]]:
         ref = TaskRef.load(view["private_metadata"])

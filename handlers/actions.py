@@ -1,6 +1,5 @@
 """Buttons and live inputs."""
 
-import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -8,7 +7,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.crm.highlevel_models import AppointmentStatus
 from bot.models import Kind
 from bot.ui import bulk_messages, notices
-from bot.ui.ids import MEET_LIVE_FIELDS, WHEN, Action, Field
+from bot.ui.ids import MEET_LIVE_FIELDS, WHEN, Action, Field, any_of
 from handlers.context import services
 from handlers.replies import task_value, tell
 
@@ -198,13 +197,13 @@ def register(app: AsyncApp) -> None:
     app.action(Action.RETRY_OPERATION)(retry_operation)
     app.action(Action.EDIT_DRAFT)(edit_draft)
     app.action(Action.COMPLETE)(complete)
-    app.action(Action.SNOOZE)(snooze)
+    app.action(any_of(Action.SNOOZE))(snooze)
     app.action(Action.RESCHEDULE)(reschedule)
     app.action(Action.EDIT)(edit)
-    app.action(Action.LIST_PAGE)(list_page)
+    app.action(any_of(Action.LIST_PAGE))(list_page)
     for live in MEET_LIVE_FIELDS:
         app.action(live)(meet_changed)
-    app.action(re.compile(f"^{Action.MEET_SLOT}:"))(meet_slot_picked)
+    app.action(any_of(Action.MEET_SLOT))(meet_slot_picked)
     app.action(Action.MEET_RESCHEDULE)(meet_reschedule)
     for status_action in MEET_STATUS_ACTIONS:
         app.action(status_action)(meet_status)

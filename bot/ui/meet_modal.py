@@ -17,6 +17,7 @@ from bot.ui.ids import (
     Action,
     MeetField,
     ViewId,
+    one_of,
 )
 from bot.ui.kit import Block, actions, button, context, modal, section
 from bot.ui.metadata import MeetModalContext
@@ -95,7 +96,7 @@ def meet_modal(ctx: MeetModalContext, form: MeetForm, calendars: list[tuple[str,
         context(readings.start.text, block_id=MEET_START_PREVIEW),
     ]
     if readings.start.slots:
-        blocks.append(actions(*[button(label, f"{Action.MEET_SLOT}:{index}", value)
+        blocks.append(actions(*[button(label, one_of(Action.MEET_SLOT, str(index)), value)
                                 for index, (value, label) in enumerate(readings.start.slots)], block_id=MEET_SLOTS))
     blocks += [
         text_input(F.LENGTH, "Length or end", initial=form.length_text, optional=True, live=True,

@@ -65,6 +65,13 @@ class PacedWebClient(AsyncWebClient):
             raise
 
 
+async def open_waiting(slack: AsyncWebClient, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
+    """Spend the trigger at once on a placeholder (it expires 3 s after the click, and a CRM may take
+    longer); the caller fills the real modal in with views.update."""
+    opened = await slack.views_open(trigger_id=trigger_id, view=view)
+    return opened["view"]
+
+
 async def post_to_response_url(url: str, **message: Any) -> WebhookResponse:
     """Post to a response_url; an answer that never came back is a failed post, status 0."""
     try:

@@ -244,12 +244,13 @@ class Store:
 
     # ----- modal state ----------------------------------------------------------------------------
 
-    def keep_modal_state(self, data: dict) -> str:
-        """Keep what a modal must remember but private_metadata (3,000 characters) cannot hold; its key."""
-        key = secrets.token_urlsafe(12)
+    def keep_modal_state(self, data: dict, key: str | None = None) -> str:
+        """Keep (or replace, under `key`) what a modal must remember but private_metadata (3,000
+        characters) cannot hold; returns its key."""
+        key = key or secrets.token_urlsafe(12)
         now = self.clock.now()
         self.db.execute("DELETE FROM modal_state WHERE created_at < ?", [iso(now - MODAL_STATE_KEPT)])
-        self.db.execute("INSERT INTO modal_state (key, data, created_at) VALUES (?, ?, ?)",
+        self.db.execute("INSERT OR REPLACE INTO modal_state (key, data, created_at) VALUES (?, ?, ?)",
                         [key, json.dumps(data), iso(now)])
         return key
 

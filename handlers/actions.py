@@ -68,10 +68,8 @@ async def meet_reschedule(ack: Any, body: dict[str, Any], action: dict[str, Any]
                           respond: Any) -> None:
     await ack()
     event_id, shown_in = task_value(action["value"])
-    notice = await services(context).meetings.open_reschedule(body["trigger_id"], event_id, body["user"]["id"],
-                                                              shown_in, body.get("response_url"))
-    if notice:
-        await tell(body, client, respond, notice)
+    await services(context).meetings.open_reschedule(body["trigger_id"], event_id, body["user"]["id"], shown_in,
+                                                     body.get("response_url"))
 
 
 async def meet_status(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, client: Any,
@@ -114,19 +112,15 @@ async def reschedule(ack: Any, body: dict[str, Any], action: dict[str, Any], con
                      respond: Any) -> None:
     await ack()
     crm_id, shown_in = task_value(action["value"])
-    notice = await services(context).task_views.open_reschedule(body["trigger_id"], crm_id, body["user"]["id"],
-                                                                shown_in, body.get("response_url"))
-    if notice:
-        await tell(body, client, respond, notice)
+    await services(context).task_views.open_reschedule(body["trigger_id"], crm_id, body["user"]["id"], shown_in,
+                                                       body.get("response_url"))
 
 
 async def edit(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, client: Any,
                respond: Any) -> None:
     await ack()
     crm_id, _ = task_value(action["value"])
-    notice = await services(context).task_views.open_edit(body["trigger_id"], crm_id, body["user"]["id"])
-    if notice:
-        await tell(body, client, respond, notice)
+    await services(context).task_views.open_edit(body["trigger_id"], crm_id, body["user"]["id"])
 
 
 async def list_page(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:

@@ -390,6 +390,9 @@ class SlackSandbox:
         with self.changed:
             hook = self.response_urls.get(request.path_params["token"])
             try:
+                fault = self.faults["response_url"].popleft() if self.faults.get("response_url") else None
+                if fault:
+                    raise SlackError(fault, 404)
                 if hook is None or hook.uses >= RESPONSE_URL_USES:
                     raise SlackError("used_url", 404)
                 self._respond(hook, body)

@@ -24,6 +24,7 @@ class ViewId(StrEnum):
     BULK = "bulk_modal"
     MEET = "meet_modal"
     MEET_RESCHEDULE = "meet_reschedule_modal"
+    WAITING = "waiting_modal"
 
 
 BULK_LINES = "bulk_lines"

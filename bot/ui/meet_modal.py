@@ -75,7 +75,8 @@ def start_block(ctx: MeetModalContext) -> str:
 
 
 def meet_modal(ctx: MeetModalContext, form: MeetForm, calendars: list[tuple[str, str]], readings: Readings,
-               title: str = "New meeting") -> dict[str, Any]:
+               team: list[tuple[str, str]], title: str = "New meeting") -> dict[str, Any]:
+    """The /meet form; `team` (id, label) are the calendar's members who may run the meeting."""
     blocks: list[Block] = [
         select_input(F.CALENDAR, "Calendar", calendars[:MAX_OPTIONS], initial=form.calendar_id, live=True),
         typeahead_input(F.CONTACT, "Contact", initial=form.contact, optional=False, live=True,
@@ -111,8 +112,8 @@ def meet_modal(ctx: MeetModalContext, form: MeetForm, calendars: list[tuple[str,
         select_input(F.LOCATION_TYPE, "Where", LOCATION_CHOICES, initial=form.location_type),
         text_input(F.ADDRESS, "Address or meeting details", initial=form.address, optional=True,
                    placeholder="Street address, dial-in or link", hint="Needed for “In person” and “Other”"),
-        select_input(F.ASSIGNED, "Who runs it", ctx.team[:MAX_OPTIONS], initial=form.assigned, live=True,
-                     placeholder="A member of the calendar's team") if ctx.team else
+        select_input(F.ASSIGNED, "Who runs it", team[:MAX_OPTIONS], initial=form.assigned, live=True,
+                     placeholder="A member of the calendar's team") if team else
         context(f":warning: {escape(ctx.calendar_name)} has no team members in HighLevel, so nobody can run a "
                 "meeting on it. Pick another calendar.", block_id=F.ASSIGNED),
         select_input(F.STATUS, "Status", STATUS_CHOICES, initial=form.status),

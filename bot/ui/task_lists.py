@@ -92,6 +92,16 @@ def reschedule_modal(ref: TaskRef, title: str, current: datetime, typed: str, pr
     return modal(callback_id, "Reschedule", blocks, submit="Move", private_metadata=ref.dump())
 
 
+def waiting_modal(title: str, what: str) -> dict[str, Any]:
+    """Opened at once with the click's trigger (it expires in 3 s); the real modal replaces it."""
+    return modal(ViewId.WAITING, title, [section(f":hourglass_flowing_sand: {what}")])
+
+
+def notice_modal(title: str, notice: str) -> dict[str, Any]:
+    """What replaces a waiting modal when there is nothing to change: the task is gone, done, not theirs."""
+    return modal(ViewId.WAITING, title, [section(f":information_source: {notice}")], close="Close")
+
+
 def with_preview(view: dict[str, Any], preview: str) -> dict[str, Any]:
     """The open Reschedule modal (as Slack sent it back) with a new reading under the time field."""
     blocks = [context(preview, block_id=WHEN_PREVIEW_BLOCK) if block.get("block_id") == WHEN_PREVIEW_BLOCK else block

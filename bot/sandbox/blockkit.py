@@ -62,6 +62,8 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.ui.text import slack_len
+
 MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
 MESSAGE_TEXT = 40_000
@@ -93,11 +95,6 @@ STYLES = {"primary", "danger"}
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 TRIGGERS = {"on_enter_pressed", "on_character_entered"}
-
-
-def slack_len(text: str) -> int:
-    """A string's length as Slack counts it: UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 class Refused(ValueError):

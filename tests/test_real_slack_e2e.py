@@ -1,11 +1,13 @@
 """What a real workspace would do to the bot: strict Block Kit, triggers that expire, slow CRMs, refusals."""
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.sandbox.faults import Fault
 from bot.sandbox.highlevel import LOCATION_ID
+from bot.sandbox.slack import Channel
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
 from tests.slack_helpers import create_task, has_block, words
@@ -197,3 +199,70 @@ def test_bulk_lines_may_name_owners_with_at_names(stack):
     ops.wait_for_message(lambda m: m.text.startswith("Bulk tasks done"), timeout=60)
     assert stack.lsq.tasks_named("call Priya")[0]["OwnerEmailAddress"] == MARIA
     assert stack.lsq.tasks_named("call Tom")[0]["OwnerEmailAddress"] == "sam@acme-sales.test"
+
+
+# ----- the main flows on slow CRMs and a far-away Slack ----------------------------------------------
+
+
+def test_the_main_flows_hold_up_with_slow_crms_and_a_slow_slack(stack):
+    """Five reps at once while LeadSquared and HighLevel take 1-3 s a call and Slack 200 ms: every ack
+    inside 3 s, every modal opened before its trigger expired (the fixture checks), every flow done."""
+    people = {"UMARIA": "CDEAL1", "UDEV": "CDEAL2", "USAM": "CDEAL3", "UOPS": "CDEAL4"}
+    for user_id, channel_id in people.items():
+        stack.slack.add_channel(Channel(channel_id, channel_id.lower(), members={user_id, stack.slack.bot_user_id}))
+    maria, dev, sam, olivia = (stack.user(user_id, channel_id) for user_id, channel_id in people.items())
+    to_complete = create_task(dev, "/todo close the Acme deal tmrw 3pm")
+    to_move = create_task(sam, "/todo send the Globex quote tmrw 3pm")
+    to_edit = create_task(olivia, "/todo check Initech docs tmrw 3pm")
+    stack.lsq.inject("", Fault(latency=1.0, jitter=2.0))
+    stack.ghl.inject("", Fault(latency=1.0, jitter=2.0))
+    stack.slack.latency = 0.2
+    wait = {"timeout": 60}
+
+    def create() -> list:
+        acks = [maria.command("/todo call Priya about pricing tmrw 11am")]
+        maria.wait_for_modal("task_modal", where=lambda v: has_block(v.view, "title"), **wait)
+        acks.append(maria.submit())
+        maria.wait_for_message(lambda m: "call Priya about pricing" in m.text, **wait)
+        return acks
+
+    def complete_then_meet() -> list:
+        acks = [dev.click("Complete", message=to_complete)]
+        dev.wait_for_reply(to_complete, lambda m: "completed this" in m.text, **wait)
+        acks.append(dev.command("/meet Priya slow demo tmrw 11:30pm"))  # Dev is in India: 10 AM in LA
+        dev.wait_for_modal("meet_modal", where=lambda v: has_block(v.view, "meet_calendar"), **wait)
+        acks.append(dev.submit())
+        dev.wait_for_message(lambda m: "Meeting booked" in m.text, **wait)
+        return acks
+
+    def reschedule() -> list:
+        acks = [sam.click("Reschedule", message=to_move)]
+        sam.wait_for_modal("reschedule_modal", **wait)
+        acks.append(sam.submit(when="fri 11am"))
+        sam.wait_for_reply(to_move, lambda m: "moved this" in m.text, **wait)
+        return acks
+
+    def edit_then_bulk() -> list:
+        acks = [olivia.click("Edit", message=to_edit)]
+        olivia.wait_for_modal("task_modal", where=lambda v: has_block(v.view, "title"), **wait)
+        acks.append(olivia.submit(title="check Initech's signed docs"))
+        olivia.wait_for_reply(to_edit, lambda m: "edited this" in m.text, **wait)
+        acks.append(olivia.command("/bulktasks"))
+        olivia.wait_for_modal("bulk_modal", **wait)
+        acks.append(olivia.submit(bulk_lines="call Anita | tmrw 1pm | @maria\ncall May | tmrw 2pm | @sam\n"))
+        summary = olivia.wait_for_dm(lambda m: m.text.startswith("Bulk tasks checked"), **wait)
+        acks.append(olivia.click("bulk_create", message=summary))
+        olivia.wait_for_message(lambda m: m.text.startswith("Bulk tasks done"), **wait)
+        return acks
+
+    def tasks() -> list:
+        acks = [maria.in_channel("CSALES").command("/tasks week")]
+        maria.wait_for_ephemeral(lambda e: "The next 7 days" in e.text, **wait)
+        return acks
+
+    with ThreadPoolExecutor(5) as pool:
+        flows = [pool.submit(flow) for flow in (create, complete_then_meet, reschedule, edit_then_bulk, tasks)]
+        acks = [ack for flow in flows for ack in flow.result()]
+    assert all(ack.status == 200 and not ack.refused and not ack.errors for ack in acks)
+    assert max(ack.latency_ms for ack in acks) < 3000, sorted(ack.latency_ms for ack in acks)[-3:]
+    assert stack.lsq.tasks_named("call Anita")[0]["OwnerEmailAddress"] == MARIA

@@ -258,7 +258,15 @@ class Meetings(Service):
             ref, row["title"], appointment.startTime, "", preview, ViewId.MEET_RESCHEDULE))
 
     async def move_errors(self, event_id: str, start: datetime, tz: str) -> dict[str, str]:
-        """Inline errors for a meeting's Reschedule modal: it keeps its length and host, and needs free time."""
+        """Inline errors for a meeting's Reschedule modal: it keeps its length and host, and needs free time.
+        Decided inside the ack, so within SLOT_CHECK_SECONDS in all; past that HighLevel checks the move."""
+        try:
+            return await asyncio.wait_for(self._move_errors(event_id, start, tz), SLOT_CHECK_SECONDS)
+        except asyncio.TimeoutError:
+            log.info("free-slot check of a move deferred to HighLevel")
+            return {}
+
+    async def _move_errors(self, event_id: str, start: datetime, tz: str) -> dict[str, str]:
         row = self.store.task_by_crm_id(BACKEND, event_id)
         if row is None:
             return {}

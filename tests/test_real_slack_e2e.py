@@ -1,6 +1,7 @@
 """What a real workspace would do to the bot: strict Block Kit, triggers that expire, slow CRMs, refusals."""
 
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -222,6 +223,9 @@ def test_the_main_flows_hold_up_with_slow_crms_and_a_slow_slack(stack):
     def create() -> list:
         acks = [maria.command("/todo call Priya about pricing tmrw 11am")]
         maria.wait_for_modal("task_modal", where=lambda v: has_block(v.view, "title"), **wait)
+        typed = time.perf_counter()
+        maria.suggest("lead", "Priya")
+        assert time.perf_counter() - typed < 3, "the lead typeahead answers inside 3 s, found or not"
         acks.append(maria.submit())
         maria.wait_for_message(lambda m: "call Priya about pricing" in m.text, **wait)
         return acks

@@ -64,8 +64,7 @@ async def meet_slot_picked(ack: Any, body: dict[str, Any], action: dict[str, Any
     await services(context).meet_forms.refresh(body["view"], body["user"]["id"], picked_slot=action["value"])
 
 
-async def meet_reschedule(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, client: Any,
-                          respond: Any) -> None:
+async def meet_reschedule(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
     await ack()
     event_id, shown_in = task_value(action["value"])
     await services(context).meetings.open_reschedule(body["trigger_id"], event_id, body["user"]["id"], shown_in,
@@ -108,16 +107,14 @@ async def snooze(ack: Any, body: dict[str, Any], action: dict[str, Any], context
     await respond(text=text, replace_original=True)
 
 
-async def reschedule(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, client: Any,
-                     respond: Any) -> None:
+async def reschedule(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
     await ack()
     crm_id, shown_in = task_value(action["value"])
     await services(context).task_views.open_reschedule(body["trigger_id"], crm_id, body["user"]["id"], shown_in,
                                                        body.get("response_url"))
 
 
-async def edit(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, client: Any,
-               respond: Any) -> None:
+async def edit(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
     await ack()
     crm_id, _ = task_value(action["value"])
     await services(context).task_views.open_edit(body["trigger_id"], crm_id, body["user"]["id"])

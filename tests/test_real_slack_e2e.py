@@ -142,11 +142,9 @@ def test_reschedule_and_edit_open_although_leadsquared_outlasts_the_trigger(stac
 def test_a_meetings_reschedule_opens_although_highlevel_outlasts_the_trigger(stack, maria):
     start = datetime(2025, 3, 5, 18, 0, tzinfo=UTC)
     meeting = stack.ghl.book("calDemo00000000001", "conPriya0000000001", start, 30, "slow demo", "usrMaria0000000001")
-    stack.ghl.inject("", Fault(latency=SLOW, times=1))
     maria.open_home()
-    home = stack.slack.wait_for(lambda: maria.home and "slow demo" in words(maria.home["blocks"]) and maria.home,
-                                timeout=15)
-    assert home
+    stack.slack.wait_for(lambda: maria.home and "slow demo" in words(maria.home["blocks"]), timeout=15)
+    stack.ghl.inject("", Fault(latency=SLOW, times=1))
     maria.click("Reschedule", in_home=True, value=meeting["id"] + "|home")
     modal = maria.wait_for_modal("meet_reschedule_modal", timeout=15)
     assert "slow demo" in words(modal.view["blocks"])

@@ -306,13 +306,14 @@ class Reminders:
                 await asyncio.gather(woken, pause, return_exceptions=True)
 
     def _seconds_to_next(self) -> float:
-        """Until the next reminder is due, within [MIN_WAIT, IDLE_WAIT]: never a loop that does not wait."""
+        """Until the next reminder is due, at most IDLE_WAIT. One still due right after a turn (it could
+        not be sent) waits MIN_WAIT: never a loop that does not wait."""
         row = self.store.db.execute(
             "SELECT MIN(coalesce(retry_at, fire_at)) FROM reminders WHERE status = 'pending'").fetchone()
         if not row or not row[0]:
             return IDLE_WAIT
         seconds = (parse_iso(row[0]) - self.clock.now()).total_seconds()
-        return min(max(seconds, MIN_WAIT), IDLE_WAIT)
+        return MIN_WAIT if seconds <= 0 else min(seconds, IDLE_WAIT)
 
 
 def _basis(row: dict[str, Any]) -> tuple[str, str]:

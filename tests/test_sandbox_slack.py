@@ -9,6 +9,7 @@ from bot.clock import ManualClock
 from bot.sandbox.slack import SlackSandbox, seed_workspace
 from bot.serving import BackgroundServer
 
+pytestmark = pytest.mark.refusals_expected
 TOKEN = "xoxb-test"
 MODAL = {"type": "modal", "callback_id": "x", "title": {"type": "plain_text", "text": "New to-do"},
          "submit": {"type": "plain_text", "text": "Create"},

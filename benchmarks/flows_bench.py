@@ -1,6 +1,8 @@
 """Slack flows against the sandboxes: modal opening, confirmation, and ack latency under load.
 
-    .venv/bin/python benchmarks/flows_bench.py [--rounds 30] [--reps 20]
+    .venv/bin/python benchmarks/flows_bench.py [--rounds 30] [--reps 20] [--slow-crm]
+
+--slow-crm: LeadSquared and HighLevel take 1-3 s a call and Slack 200 ms, as on a bad day.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx  # noqa: E402
 
 from bot.meet_forms import start_text  # noqa: E402
+from bot.sandbox.faults import Fault  # noqa: E402
 from bot.sandbox.slack import Channel, SlackUser  # noqa: E402
 from bot.sandbox.stack import SandboxStack  # noqa: E402
 from bot.sandbox.virtual_user import VirtualUser  # noqa: E402
@@ -105,6 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--reps", type=int, default=20)
+    parser.add_argument("--slow-crm", action="store_true", help="1-3 s CRM calls and a 200 ms Slack")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         stack = SandboxStack(Path(folder) / "bench.db").start(with_bot=False)
@@ -153,6 +157,11 @@ def run(stack: SandboxStack, args: argparse.Namespace) -> None:
     maria.command("/todo warm the caches tmrw")
     maria.wait_for_modal("task_modal", where=has_title)
     maria.close_modal()
+    if args.slow_crm:
+        stack.lsq.inject("", Fault(latency=1.0, jitter=2.0))
+        stack.ghl.inject("", Fault(latency=1.0, jitter=2.0))
+        stack.slack.latency = 0.2
+        print("slow CRMs: every LeadSquared and HighLevel call takes 1-3 s; Slack answers in 200 ms")
     opens, confirms = [], []
     for n in range(args.rounds):
         opened, confirmed, _ = one_flow(stack, maria.in_channel(f"CDEAL{n:02d}"), n)

@@ -182,6 +182,8 @@ def check(rows: list[RawRow], directory: Directory, now: datetime, tz: str) -> C
 def _owner(text: str, directory: Directory) -> User | str:
     if not text:
         return "missing"
+    if text.startswith("@") and not EMAIL.match(text[1:]):
+        return _by_name(text, directory)
     mention = MENTION.match(text)
     email = directory.mentions.get(mention.group(1)) if mention else text.lower()
     if mention and not email:
@@ -194,6 +196,20 @@ def _owner(text: str, directory: Directory) -> User | str:
     if not user.active:
         return f"{email} is not an active LeadSquared user"
     return user
+
+
+def _by_name(text: str, directory: Directory) -> User | str:
+    """`@maria` as typed in a plain text box (Slack never turns it into a mention there): the one active
+    LeadSquared user whose email starts `maria@`, or whose first name or full name is Maria."""
+    wanted = text[1:].strip().lower()
+    found = [user for email, user in directory.users.items() if user.active and wanted in (
+        email.split("@")[0], (user.FirstName or "").lower(), f"{user.FirstName or ''} {user.LastName or ''}".strip().lower(),
+        f"{user.FirstName or ''}.{user.LastName or ''}".lower())]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        return f"{text} could be {', '.join(sorted(u.EmailAddress for u in found))}: give their email"
+    return f"no active LeadSquared user called {text}: give their email"
 
 
 def _refusal(refusal: Refusal) -> str:

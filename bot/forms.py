@@ -120,28 +120,44 @@ class TaskForms:
 
     async def open(self, *, trigger_id: str, user_id: str, kind: Kind, text: str = "", channel_id: str | None,
                    thread_ts: str | None = None, description: str = "", show_kind: bool = False,
-                   form: TaskForm | None = None, retry_of: int | None = None, editing: str | None = None,
-                   original: dict[str, Any] | None = None) -> None:
+                   form: TaskForm | None = None, retry_of: int | None = None) -> None:
         """Open the modal inside the trigger window, then fill in what needed the network."""
         person = self.people.cached(user_id)
         tz = person.tz if person else self.settings.default_tz
         now = self.clock.now()
         filled = Prefill(form, None) if form else prefill(kind, text, tz, now, user_id, description)
         ctx = TaskModalContext(kind=filled.form.kind, tz=tz, channel_id=channel_id, thread_ts=thread_ts,
-                               retry_of=retry_of, show_kind=show_kind, editing=editing, original=original or {})
+                               retry_of=retry_of, show_kind=show_kind)
         types = self.lsq.cached_task_types()
         first = (self._build(ctx, filled.form, types) if types is not None
                  else loading_modal(filled.form.kind))
         opened = await self.slack.views_open(trigger_id=trigger_id, view=first)
-        view = opened["view"]
+        await self._complete(opened["view"], ctx, filled, user_id, changed=types is None)
 
+    async def show_edit(self, view: dict[str, Any], *, user_id: str, form: TaskForm, editing: str,
+                        original: dict[str, Any], long_description: bool) -> None:
+        """Fill the Edit modal, opened as a placeholder while the task was fetched. What the task was
+        (to send only what changes) is kept in the store: with its description it outgrows metadata."""
+        person = await self.people.get(user_id)
+        ctx = TaskModalContext(kind=form.kind, tz=person.tz, editing=editing, long_description=long_description,
+                               state_key=self.people.store.keep_modal_state({"original": original}))
+        await self._complete(view, ctx, Prefill(form, None), user_id, changed=True)
+
+    def original(self, ctx: TaskModalContext) -> dict[str, Any]:
+        """The fields an Edit modal started from."""
+        return self.people.store.modal_state(ctx.state_key).get("original", {})
+
+    async def _complete(self, view: dict[str, Any], ctx: TaskModalContext, filled: Prefill, user_id: str,
+                        changed: bool) -> None:
+        """What needed the network (the rep's profile, task types, the lead named), then the full modal."""
+        tz = ctx.tz
         person_task = asyncio.ensure_future(self.people.get(user_id))
         types_task = asyncio.ensure_future(self.lsq.task_types())
         lead = await self._find_lead(filled.lead_hint) if filled.lead_hint else None
         warm_owner = asyncio.ensure_future(self._quietly(self.people.crm_user(user_id)))
         person = await person_task
         all_types = await types_task
-        changed = types is None or person.tz != tz or lead is not None
+        changed = changed or person.tz != tz or lead is not None
         ctx.tz = person.tz
         if lead is not None:
             filled.form.lead = (lead.ProspectID, lead_label(lead))

@@ -218,9 +218,14 @@ class MeetForms:
             form.assigned = next((u.id for u in team if (u.email or "").lower() == (rep_email or "").lower()), None)
         ctx.calendar_name, ctx.slot_minutes = calendar.name, calendar.slot_minutes
         ctx.recurring_allowed = calendar.enableRecurring
-        ctx.team = [(user.id, user_label(user)) for user in team]
+        members = [(user.id, user_label(user)) for user in team]
+        ctx.team_key = self.people.store.keep_modal_state({"team": members}, ctx.team_key)
         readings = Readings(await self.availability(ctx, form), self.repeat_reading(ctx, form))
-        return meet_modal(ctx, form, [(c.id, c.name) for c in calendars], readings)
+        return meet_modal(ctx, form, [(c.id, c.name) for c in calendars], readings, members)
+
+    def team(self, ctx: MeetModalContext) -> list[tuple[str, str]]:
+        """The calendar's team the modal offered: kept in the store, as a big team outgrows metadata."""
+        return [(user_id, label) for user_id, label in self.people.store.modal_state(ctx.team_key).get("team", [])]
 
     # ----- while the rep types ------------------------------------------------------------------
 
@@ -363,7 +368,7 @@ class MeetForms:
             start, end = rrule[1], rrule[1] + (end - start)
         if form.location_type in NEEDS_ADDRESS and not form.address:
             errors[F.ADDRESS] = "Say where: the address for “In person”, or the details for “Other”."
-        if not ctx.team:
+        if not self.team(ctx):
             errors[F.CALENDAR] = f"{ctx.calendar_name} has no team members in HighLevel; pick another calendar."
         elif form.assigned is None:
             errors[F.ASSIGNED] = f"Pick who runs it: a member of the {ctx.calendar_name} team."
@@ -434,7 +439,7 @@ class MeetForms:
                end: datetime, rrule: tuple[str, datetime] | None, creator: str) -> MeetDraft:
         assert form.contact and form.calendar_id and form.assigned
         contact_name = new_contact.name if new_contact else form.contact[1].split(" · ")[0]
-        assigned_label = dict(ctx.team).get(form.assigned, form.assigned)
+        assigned_label = dict(self.team(ctx)).get(form.assigned, form.assigned)
         name, _, email = assigned_label.partition(" · ")
         assigned_slack_id = self.people.slack_id_for_email(email)
         return MeetDraft(

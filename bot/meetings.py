@@ -33,13 +33,14 @@ from bot.meet_forms import SLOT_CHECK_SECONDS, MeetForms, is_free
 from bot.models import Kind, MeetDraft
 from bot.outbox import post_confirmation
 from bot.service import Service
+from bot.slack_client import open_waiting, update_view
 from bot.task_changes import LIST_AHEAD, Outcome
 from bot.ui.ids import WHEN, ViewId
 from bot.ui.meet_message import GONE as GONE_STATUS
 from bot.ui.meet_message import OPEN, MeetCard, meet_confirmation
 from bot.ui.meet_modal import MeetForm
 from bot.ui.metadata import MeetModalContext, TaskRef
-from bot.ui.task_lists import reschedule_modal
+from bot.ui.task_lists import notice_modal, reschedule_modal, waiting_modal
 from bot.ui.task_message import change_note
 from bot.ui.task_modal import TaskForm
 from bot.when import describe, slack_token
@@ -239,21 +240,33 @@ class Meetings(Service):
         return cards
 
     async def open_reschedule(self, trigger_id: str, event_id: str, user_id: str, list_key: str | None = None,
-                              response_url: str | None = None) -> str | None:
-        """The small Reschedule modal; a notice instead when the meeting is gone, done or not theirs."""
+                              response_url: str | None = None) -> None:
+        """A placeholder at once (HighLevel may outlast the trigger), then the small Reschedule modal, or
+        why there is nothing to move: the meeting is gone, done or not theirs."""
+        view = await open_waiting(self.slack, trigger_id, waiting_modal(
+            "Reschedule", "Getting the meeting from HighLevel…"))
         found = await self.actionable(event_id, user_id)
         if isinstance(found, Outcome):
-            return found.notice
+            await update_view(self.slack, view["id"], view.get("hash"),
+                              notice_modal("Reschedule", found.notice or ""))
+            return
         row, appointment = found
         person = await self.people.get(user_id)
         ref = TaskRef(crm_id=event_id, tz=person.tz, list=list_key, response_url=response_url)
         preview = preview_text(TaskForm(kind=Kind.APPOINTMENT), person.tz, self.clock.now())
-        await self.slack.views_open(trigger_id=trigger_id, view=reschedule_modal(
+        await update_view(self.slack, view["id"], view.get("hash"), reschedule_modal(
             ref, row["title"], appointment.startTime, "", preview, ViewId.MEET_RESCHEDULE))
-        return None
 
     async def move_errors(self, event_id: str, start: datetime, tz: str) -> dict[str, str]:
-        """Inline errors for a meeting's Reschedule modal: it keeps its length and host, and needs free time."""
+        """Inline errors for a meeting's Reschedule modal: it keeps its length and host, and needs free time.
+        Decided inside the ack, so within SLOT_CHECK_SECONDS in all; past that HighLevel checks the move."""
+        try:
+            return await asyncio.wait_for(self._move_errors(event_id, start, tz), SLOT_CHECK_SECONDS)
+        except asyncio.TimeoutError:
+            log.info("free-slot check of a move deferred to HighLevel")
+            return {}
+
+    async def _move_errors(self, event_id: str, start: datetime, tz: str) -> dict[str, str]:
         row = self.store.task_by_crm_id(BACKEND, event_id)
         if row is None:
             return {}

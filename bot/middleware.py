@@ -12,6 +12,7 @@ from slack_bolt.listener.async_listener_completion_handler import AsyncListenerC
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot.slack_client import CheckedRespond
 from bot.store import Store
 from bot.ui.messages import apology, apology_view
 
@@ -92,6 +93,9 @@ def install(app: AsyncApp, store: Store, services: Any) -> None:
     @app.middleware
     async def attach_services(context: Any, next: Any) -> None:
         context["services"] = services
+        if context.response_url and context.user_id:
+            context["respond"] = CheckedRespond(response_url=context.response_url, slack=services.slack,
+                                                user_id=context.user_id)
         await next()
 
     @app.error

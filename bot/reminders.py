@@ -5,6 +5,11 @@ bot processes on one database never both send it; a claim left by a crashed proc
 after CLAIM_TTL, so nothing is lost. The one window for a repeat is a crash after Slack accepted the
 DM and before it was marked sent. After downtime, reminders missed by under 30 minutes go out marked
 late; older ones are skipped and listed in the next digest.
+
+Each reminder remembers the due time and owner it was planned for: planning again (a LeadSquared
+webhook, an Edit) never repeats one already sent, failed or skipped for the same ones. A DM Slack
+refuses for good (a deactivated member, a channel gone) marks the reminder failed; one refused for
+now is tried again later, each time waiting longer (RETRY_AFTER), and the loop never spins.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -37,6 +43,12 @@ BEFORE, OVERDUE, SNOOZE = "before", "overdue", "snooze"
 LATE_LIMIT = timedelta(minutes=30)
 CLAIM_TTL = timedelta(minutes=2)
 IDLE_WAIT = 30.0
+MIN_WAIT = 1.0
+RETRY_AFTER = (30.0, 60.0, 120.0, 300.0, 600.0)
+REFUSED_FOR_GOOD = {"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot", "channel_not_found",
+                    "is_archived", "not_in_channel", "restricted_action", "invalid_blocks", "invalid_arguments",
+                    "msg_too_long", "no_text"}
+DEALT_WITH = ("claimed", "sent", "failed", "skipped", "skipped-listed")
 DIGEST_HOUR = 9
 DEFAULT_APPOINTMENT_MINUTES = 15
 DEFAULT_TODO_TIME = "09:00"
@@ -74,14 +86,19 @@ class Reminders:
     # ----- the schedule ---------------------------------------------------------------------------
 
     def schedule(self, task_id: int) -> None:
-        """Cancel what is pending for this task and plan its reminders from its current state."""
+        """Plan this task's reminders from its current state. What is pending is planned afresh (a snooze
+        for the same due time and owner stands); one already dealt with for them is not planned again."""
         row = self.store.task(task_id)
         if row is None:
             return
-        self._cancel_pending(task_id, (BEFORE, OVERDUE, SNOOZE))
         if row["status"] != "open" or row["due_utc"] is None or not row["owner_slack_id"]:
+            self._cancel_pending(task_id, (BEFORE, OVERDUE, SNOOZE))
             self.wake()
             return
+        basis = _basis(row)
+        self.store.db.execute(
+            "UPDATE reminders SET status = 'cancelled' WHERE task_id = ? AND status = 'pending' "
+            "AND (kind != ? OR due_utc IS NOT ? OR owner_slack_id IS NOT ?)", [task_id, SNOOZE, *basis])
         draft = (row["details"] or {}).get("draft") or {}
         owner = self.people.cached(row["owner_slack_id"])
         tz = owner.tz if owner else self.settings.default_tz
@@ -90,25 +107,34 @@ class Reminders:
         fire = before_time(kind, due, tz, draft.get("reminder_minutes"), draft.get("reminder_days_before"),
                            draft.get("reminder_time"), self.people.preferences(row["owner_slack_id"]))
         now = self.clock.now()
-        if due > now:
-            self._add(task_id, max(fire, now), BEFORE)
-        if end > now and row["backend"] != MEETINGS:
-            self._add(task_id, end, OVERDUE)
+        if due > now and not self._dealt_with(task_id, BEFORE, basis):
+            self._add(task_id, max(fire, now), BEFORE, basis)
+        if end > now and row["backend"] != MEETINGS and not self._dealt_with(task_id, OVERDUE, basis):
+            self._add(task_id, end, OVERDUE, basis)
         self.wake()
 
     def snooze(self, task_id: int, until: datetime) -> None:
+        row = self.store.task(task_id)
+        if row is None:
+            return
         self._cancel_pending(task_id, (BEFORE, SNOOZE))
-        self._add(task_id, until, SNOOZE)
+        self._add(task_id, until, SNOOZE, _basis(row))
         self.wake()
+
+    def _dealt_with(self, task_id: int, kind: str, basis: tuple[str, str]) -> bool:
+        marks = ",".join("?" * len(DEALT_WITH))
+        return self.store.db.execute(
+            f"SELECT 1 FROM reminders WHERE task_id = ? AND kind = ? AND due_utc = ? AND owner_slack_id = ? "
+            f"AND status IN ({marks})", [task_id, kind, *basis, *DEALT_WITH]).fetchone() is not None
 
     def _cancel_pending(self, task_id: int, kinds: tuple[str, ...]) -> None:
         marks = ",".join("?" * len(kinds))
         self.store.db.execute(f"UPDATE reminders SET status = 'cancelled' WHERE task_id = ? AND status = 'pending' "
                               f"AND kind IN ({marks})", [task_id, *kinds])
 
-    def _add(self, task_id: int, fire_at: datetime, kind: str) -> None:
-        self.store.db.execute("INSERT INTO reminders (task_id, fire_at, kind) VALUES (?, ?, ?)",
-                              [task_id, iso(fire_at), kind])
+    def _add(self, task_id: int, fire_at: datetime, kind: str, basis: tuple[str, str]) -> None:
+        self.store.db.execute("INSERT INTO reminders (task_id, fire_at, kind, due_utc, owner_slack_id) "
+                              "VALUES (?, ?, ?, ?, ?)", [task_id, iso(fire_at), kind, *basis])
 
     def pending(self, task_id: int | None = None) -> list[dict[str, Any]]:
         where, args = ("status = 'pending'", []) if task_id is None else ("status = 'pending' AND task_id = ?",
@@ -124,7 +150,8 @@ class Reminders:
             "UPDATE reminders SET status = 'pending', claimed_by = NULL WHERE status = 'claimed' AND claimed_at < ?",
             [iso(now - CLAIM_TTL)])
         due = [row[0] for row in self.store.db.execute(
-            "SELECT id FROM reminders WHERE status = 'pending' AND fire_at <= ? ORDER BY fire_at", [iso(now)])]
+            "SELECT id FROM reminders WHERE status = 'pending' AND coalesce(retry_at, fire_at) <= ? ORDER BY fire_at",
+            [iso(now)])]
         sent = 0
         for reminder_id in due:
             if await self._send_one(reminder_id, now):
@@ -171,14 +198,22 @@ class Reminders:
         return await self._deliver(reminder_id, row["owner_slack_id"], text, blocks)
 
     async def _deliver(self, reminder_id: int, owner: str, text: str, blocks: list[dict[str, Any]]) -> bool:
-        """DM the reminder and mark it sent; one Slack refuses goes back to pending, to be tried again."""
+        """DM the reminder and mark it sent; one refused for good is marked failed, one refused for now
+        waits before it is tried again."""
         try:
             answer = await self.slack.chat_postMessage(channel=owner, text=text, blocks=blocks)
         except SlackApiError as error:
-            log.warning("reminder %s not delivered (%s); it will be tried again", reminder_id,
-                        error.response.get("error"))
-            self.store.db.execute("UPDATE reminders SET status = 'pending', claimed_by = NULL WHERE id = ?",
-                                  [reminder_id])
+            reason = str(error.response.get("error"))
+            if reason in REFUSED_FOR_GOOD:
+                log.warning("reminder %s for %s refused by Slack for good (%s); marked failed", reminder_id, owner,
+                            reason, extra={"user": owner, "slack_error": reason})
+                self.store.db.execute("UPDATE reminders SET status = 'failed', error = ? WHERE id = ?",
+                                      [reason, reminder_id])
+                return False
+            self._retry_later(reminder_id, reason)
+            return False
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            self._retry_later(reminder_id, type(error).__name__)
             return False
         self.store.db.execute("UPDATE reminders SET status = 'sent', sent_at = ?, dm_channel = ?, dm_ts = ? "
                               "WHERE id = ?", [iso(self.clock.now()), answer["channel"], answer["ts"], reminder_id])
@@ -198,6 +233,14 @@ class Reminders:
         owner = await self.people.get(row["owner_slack_id"])
         text, blocks = reminder_messages.meeting_reminder(card, owner.tz, now, now - fire_at > timedelta(minutes=1))
         return await self._deliver(reminder_id, row["owner_slack_id"], text, blocks)
+
+    def _retry_later(self, reminder_id: int, reason: str) -> None:
+        attempts = self.store.db.execute("SELECT attempts FROM reminders WHERE id = ?", [reminder_id]).fetchone()[0]
+        wait = RETRY_AFTER[min(attempts, len(RETRY_AFTER) - 1)]
+        log.warning("reminder %s not delivered (%s); trying again in %.0f s", reminder_id, reason, wait)
+        self.store.db.execute(
+            "UPDATE reminders SET status = 'pending', claimed_by = NULL, attempts = attempts + 1, retry_at = ?, "
+            "error = ? WHERE id = ?", [iso(self.clock.now() + timedelta(seconds=wait)), reason, reminder_id])
 
     def _finish(self, reminder_id: int, status: str) -> None:
         self.store.db.execute("UPDATE reminders SET status = ? WHERE id = ?", [status, reminder_id])
@@ -263,11 +306,19 @@ class Reminders:
                 await asyncio.gather(woken, pause, return_exceptions=True)
 
     def _seconds_to_next(self) -> float:
-        row = self.store.db.execute("SELECT MIN(fire_at) FROM reminders WHERE status = 'pending'").fetchone()
+        """Until the next reminder is due, at most IDLE_WAIT. One still due right after a turn (it could
+        not be sent) waits MIN_WAIT: never a loop that does not wait."""
+        row = self.store.db.execute(
+            "SELECT MIN(coalesce(retry_at, fire_at)) FROM reminders WHERE status = 'pending'").fetchone()
         if not row or not row[0]:
             return IDLE_WAIT
         seconds = (parse_iso(row[0]) - self.clock.now()).total_seconds()
-        return min(max(seconds, 0.0), IDLE_WAIT)
+        return MIN_WAIT if seconds <= 0 else min(seconds, IDLE_WAIT)
+
+
+def _basis(row: dict[str, Any]) -> tuple[str, str]:
+    """The due time and owner a reminder is planned for."""
+    return iso(row["due_utc"]), row["owner_slack_id"]
 
 
 def _card_from_row(row: dict[str, Any]) -> TaskCard:

@@ -7,6 +7,7 @@ writes, reminders, bulk runs and the keys of Slack requests already handled.
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -123,7 +124,29 @@ def _bulk_runs_keep_their_paste(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE bulk_runs ADD COLUMN pasted TEXT")
 
 
-MIGRATIONS: list[Migration] = [_initial_schema, _bulk_runs_keep_their_paste]
+def _reminder_basis_and_modal_state(db: sqlite_utils.Database) -> None:
+    """Reminders remember the due time and owner they were planned for (so one already sent is not sent
+    again for the same ones) and how often delivery failed; modals keep what outgrows private_metadata."""
+    db.executescript(
+        """
+        ALTER TABLE reminders ADD COLUMN due_utc TEXT;
+        ALTER TABLE reminders ADD COLUMN owner_slack_id TEXT;
+        ALTER TABLE reminders ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE reminders ADD COLUMN retry_at TEXT;
+        ALTER TABLE reminders ADD COLUMN error TEXT;
+        UPDATE reminders SET due_utc = (SELECT due_utc FROM tasks WHERE tasks.id = reminders.task_id),
+                             owner_slack_id = (SELECT owner_slack_id FROM tasks WHERE tasks.id = reminders.task_id);
+        CREATE TABLE modal_state (
+            key TEXT PRIMARY KEY,
+            data TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [_initial_schema, _bulk_runs_keep_their_paste, _reminder_basis_and_modal_state]
+MODAL_STATE_KEPT = timedelta(days=7)
 
 
 def iso(instant: datetime) -> str:
@@ -223,6 +246,22 @@ class Store:
     def unfinished_operations(self) -> list[int]:
         return [row[0] for row in self.db.execute(
             "SELECT id FROM operations WHERE status IN ('pending', 'sending', 'created') ORDER BY id")]
+
+    # ----- modal state ----------------------------------------------------------------------------
+
+    def keep_modal_state(self, data: dict, key: str | None = None) -> str:
+        """Keep (or replace, under `key`) what a modal must remember but private_metadata (3,000
+        characters) cannot hold; returns its key."""
+        key = key or secrets.token_urlsafe(12)
+        now = self.clock.now()
+        self.db.execute("DELETE FROM modal_state WHERE created_at < ?", [iso(now - MODAL_STATE_KEPT)])
+        self.db.execute("INSERT OR REPLACE INTO modal_state (key, data, created_at) VALUES (?, ?, ?)",
+                        [key, json.dumps(data), iso(now)])
+        return key
+
+    def modal_state(self, key: str | None) -> dict:
+        row = self.db.execute("SELECT data FROM modal_state WHERE key = ?", [key]).fetchone() if key else None
+        return json.loads(row[0]) if row else {}
 
     # ----- tasks --------------------------------------------------------------------------------
 

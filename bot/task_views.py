@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -20,15 +19,23 @@ from bot.meetings import Meetings
 from bot.models import Draft, Kind
 from bot.people import People
 from bot.reminders import Reminders
-from bot.slack_client import update_view
+from bot.slack_client import open_waiting, post_to_response_url, tell_instead, update_view
 from bot.task_changes import REFUSAL, Outcome, TaskChanges, by_day, editable_fields, is_overdue, select
 from bot.tasks import BACKEND
 from bot.ui.ids import WHEN
 from bot.ui.meet_message import MeetCard
 from bot.ui.metadata import TaskRef
 from bot.ui.reminder_messages import snoozed
-from bot.ui.task_lists import home_view, not_linked, reschedule_modal, task_list, with_preview
-from bot.ui.task_modal import TaskForm
+from bot.ui.task_lists import (
+    home_view,
+    not_linked,
+    notice_modal,
+    reschedule_modal,
+    task_list,
+    waiting_modal,
+    with_preview,
+)
+from bot.ui.task_modal import DESCRIPTION_LIMIT, TaskForm, loading_modal
 from bot.when import Reading, Refusal, describe, read, slack_token
 
 log = logging.getLogger("taskbot.views")
@@ -59,7 +66,7 @@ class TaskViews:
         now = self.clock.now()
         chosen = select(tasks, which, now, person.tz)
         cards = [(self.changes.card(task), is_overdue(task, now)) for task in chosen]
-        meetings = await self._meetings(owner, which, person.tz) if page == 0 else None
+        meetings = await self._meetings(owner, which, person.tz)
         blocks = task_list(cards, heading, person.tz, page, f"{which}:{owner}", meetings)
         return f"{heading}: {len(cards)} tasks", blocks
 
@@ -112,17 +119,31 @@ class TaskViews:
     # ----- Reschedule ---------------------------------------------------------------------------
 
     async def open_reschedule(self, trigger_id: str, crm_id: str, user_id: str, list_key: str | None,
-                              response_url: str | None) -> str | None:
-        """Open the small modal; a notice instead when the task is gone or not theirs."""
-        task = await self.changes.actionable(crm_id, user_id)
-        if isinstance(task, Outcome):
-            return task.notice
+                              response_url: str | None) -> None:
+        """Open a placeholder at once (the trigger lasts 3 s; LeadSquared may take longer), then the small
+        modal, or why there is nothing to move: the task is gone, done or not theirs."""
+        view = await open_waiting(self.slack, trigger_id, waiting_modal(
+            "Reschedule", "Getting the task from LeadSquared…"))
+        task = await self._actionable(view, "Reschedule", crm_id, user_id)
+        if task is None:
+            return
         person = await self.people.get(user_id)
         ref = TaskRef(crm_id=crm_id, tz=person.tz, list=list_key, response_url=response_url)
         preview = preview_text(TaskForm(kind=Kind.TODO), person.tz, self.clock.now())
-        await self.slack.views_open(trigger_id=trigger_id, view=reschedule_modal(
+        await update_view(self.slack, view["id"], view.get("hash"), reschedule_modal(
             ref, task.Name, task.DueDate or self.clock.now(), "", preview))
-        return None
+
+    async def _actionable(self, view: dict[str, Any], title: str, crm_id: str, user_id: str) -> Task | None:
+        """The task, if it may be changed; otherwise the waiting modal says why."""
+        try:
+            task = await self.changes.actionable(crm_id, user_id)
+        except CRMError as error:
+            task = Outcome(False, f"LeadSquared did not answer ({error.message}). Close this and try again.")
+        if isinstance(task, Outcome):
+            await update_view(self.slack, view["id"], view.get("hash"),
+                              notice_modal(title, task.notice or ""))
+            return None
+        return task
 
     async def refresh_reschedule(self, view: dict[str, Any]) -> None:
         ref = TaskRef.load(view["private_metadata"])
@@ -151,11 +172,10 @@ class TaskViews:
         if ref.list and ref.list != "home" and ref.response_url:
             which, owner, page = ref.list.split(":")
             text, blocks = await self.task_list(user_id, which, owner, int(page))
-            await self.http_respond(ref.response_url, text, blocks)
+            answer = await post_to_response_url(ref.response_url, text=text, blocks=blocks, replace_original=True)
+            if answer.status_code != 200:
+                await tell_instead(self.slack, user_id, answer, text)
         await self.refresh_home(user_id)
-
-    async def http_respond(self, response_url: str, text: str, blocks: list[dict[str, Any]]) -> None:
-        await AsyncWebhookClient(response_url).send(text=text, blocks=blocks, replace_original=True)
 
     def read_reschedule(self, view: dict[str, Any]) -> tuple[datetime | None, dict[str, str]]:
         ref = TaskRef.load(view["private_metadata"])
@@ -169,15 +189,19 @@ class TaskViews:
 
     # ----- Edit ---------------------------------------------------------------------------------
 
-    async def open_edit(self, trigger_id: str, crm_id: str, user_id: str) -> str | None:
-        task = await self.changes.actionable(crm_id, user_id)
-        if isinstance(task, Outcome):
-            return task.notice
+    async def open_edit(self, trigger_id: str, crm_id: str, user_id: str) -> None:
+        """A placeholder at once, then the task's own modal filled from LeadSquared (or why it can't be)."""
+        view = await open_waiting(self.slack, trigger_id, loading_modal(Kind.TODO, editing=True))
+        task = await self._actionable(view, "Edit task", crm_id, user_id)
+        if task is None:
+            return
         person = await self.people.get(user_id)
         draft = self._draft_of(task, person.tz)
-        await self.forms.open(trigger_id=trigger_id, user_id=user_id, kind=draft.kind, channel_id=None,
-                              form=self.forms.form_of(draft), editing=crm_id, original=editable_fields(draft))
-        return None
+        long_description = len(draft.description or "") > DESCRIPTION_LIMIT
+        if long_description:
+            draft.description = None
+        await self.forms.show_edit(view, user_id=user_id, form=self.forms.form_of(draft), editing=crm_id,
+                                   original=editable_fields(draft), long_description=long_description)
 
     def _draft_of(self, task: Task, tz: str) -> Draft:
         card = self.changes.card(task)

@@ -1,6 +1,5 @@
 """Buttons and live inputs."""
 
-import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -8,7 +7,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.crm.highlevel_models import AppointmentStatus
 from bot.models import Kind
 from bot.ui import bulk_messages, notices
-from bot.ui.ids import MEET_LIVE_FIELDS, WHEN, Action, Field
+from bot.ui.ids import MEET_LIVE_FIELDS, WHEN, Action, Field, any_of
 from handlers.context import services
 from handlers.replies import task_value, tell
 
@@ -65,14 +64,11 @@ async def meet_slot_picked(ack: Any, body: dict[str, Any], action: dict[str, Any
     await services(context).meet_forms.refresh(body["view"], body["user"]["id"], picked_slot=action["value"])
 
 
-async def meet_reschedule(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, client: Any,
-                          respond: Any) -> None:
+async def meet_reschedule(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
     await ack()
     event_id, shown_in = task_value(action["value"])
-    notice = await services(context).meetings.open_reschedule(body["trigger_id"], event_id, body["user"]["id"],
-                                                              shown_in, body.get("response_url"))
-    if notice:
-        await tell(body, client, respond, notice)
+    await services(context).meetings.open_reschedule(body["trigger_id"], event_id, body["user"]["id"], shown_in,
+                                                     body.get("response_url"))
 
 
 async def meet_status(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, client: Any,
@@ -111,23 +107,17 @@ async def snooze(ack: Any, body: dict[str, Any], action: dict[str, Any], context
     await respond(text=text, replace_original=True)
 
 
-async def reschedule(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, client: Any,
-                     respond: Any) -> None:
+async def reschedule(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
     await ack()
     crm_id, shown_in = task_value(action["value"])
-    notice = await services(context).task_views.open_reschedule(body["trigger_id"], crm_id, body["user"]["id"],
-                                                                shown_in, body.get("response_url"))
-    if notice:
-        await tell(body, client, respond, notice)
+    await services(context).task_views.open_reschedule(body["trigger_id"], crm_id, body["user"]["id"], shown_in,
+                                                       body.get("response_url"))
 
 
-async def edit(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, client: Any,
-               respond: Any) -> None:
+async def edit(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
     await ack()
     crm_id, _ = task_value(action["value"])
-    notice = await services(context).task_views.open_edit(body["trigger_id"], crm_id, body["user"]["id"])
-    if notice:
-        await tell(body, client, respond, notice)
+    await services(context).task_views.open_edit(body["trigger_id"], crm_id, body["user"]["id"])
 
 
 async def list_page(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> None:
@@ -201,13 +191,13 @@ def register(app: AsyncApp) -> None:
     app.action(Action.RETRY_OPERATION)(retry_operation)
     app.action(Action.EDIT_DRAFT)(edit_draft)
     app.action(Action.COMPLETE)(complete)
-    app.action(Action.SNOOZE)(snooze)
+    app.action(any_of(Action.SNOOZE))(snooze)
     app.action(Action.RESCHEDULE)(reschedule)
     app.action(Action.EDIT)(edit)
-    app.action(Action.LIST_PAGE)(list_page)
+    app.action(any_of(Action.LIST_PAGE))(list_page)
     for live in MEET_LIVE_FIELDS:
         app.action(live)(meet_changed)
-    app.action(re.compile(f"^{Action.MEET_SLOT}:"))(meet_slot_picked)
+    app.action(any_of(Action.MEET_SLOT))(meet_slot_picked)
     app.action(Action.MEET_RESCHEDULE)(meet_reschedule)
     for status_action in MEET_STATUS_ACTIONS:
         app.action(status_action)(meet_status)

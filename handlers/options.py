@@ -1,5 +1,7 @@
-"""Typeahead options (block_suggestion)."""
+"""Typeahead options (block_suggestion): answered inside Slack's 3 s, with nothing when the CRM is slower."""
 
+import asyncio
+from collections.abc import Awaitable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -8,26 +10,27 @@ from bot.crm.errors import CRMError
 from bot.ui.ids import Field, MeetField
 from handlers.context import services
 
+OPTIONS_SECONDS = 2.5
+
+
+async def answer(ack: Any, found: Awaitable[list[dict[str, Any]]]) -> None:
+    """The options found, or none when the CRM fails or would outlast the ack (the rep types on)."""
+    try:
+        await ack(options=await asyncio.wait_for(found, OPTIONS_SECONDS))
+    except (CRMError, asyncio.TimeoutError):
+        await ack(options=[])
+
 
 async def leads(ack: Any, payload: dict[str, Any], context: Any) -> None:
-    try:
-        await ack(options=await services(context).forms.lead_options(payload.get("value") or ""))
-    except CRMError:
-        await ack(options=[])
+    await answer(ack, services(context).forms.lead_options(payload.get("value") or ""))
 
 
 async def opportunities(ack: Any, body: dict[str, Any], context: Any) -> None:
-    try:
-        await ack(options=await services(context).forms.opportunity_options(body["view"]))
-    except CRMError:
-        await ack(options=[])
+    await answer(ack, services(context).forms.opportunity_options(body["view"]))
 
 
 async def contacts(ack: Any, payload: dict[str, Any], context: Any) -> None:
-    try:
-        await ack(options=await services(context).meet_forms.contact_options(payload.get("value") or ""))
-    except CRMError:
-        await ack(options=[])
+    await answer(ack, services(context).meet_forms.contact_options(payload.get("value") or ""))
 
 
 def register(app: AsyncApp) -> None:

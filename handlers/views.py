@@ -22,7 +22,7 @@ async def task_submitted(ack: Any, view: dict[str, Any], body: dict[str, Any], c
     assert draft is not None
     ctx = TaskModalContext.load(view["private_metadata"])
     if ctx.editing:
-        outcome = await bot.changes.edit(ctx.editing, user, draft, ctx.original)
+        outcome = await bot.changes.edit(ctx.editing, user, draft, bot.forms.original(ctx))
         if outcome.notice:
             await client.chat_postMessage(channel=user, text=outcome.notice)
         await bot.task_views.refresh_home(user)

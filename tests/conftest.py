@@ -8,6 +8,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.sandbox.highlevel import HighLevelSandbox
+from bot.sandbox.slack import SlackSandbox
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
 from tests.highlevel_contract import CONTRACT, Contract
@@ -25,8 +26,27 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def stack(tmp_path, clock) -> Iterator[SandboxStack]:
+    """The whole product; triggers expire on the real clock (the Slack sandbox never takes the test's)."""
     with SandboxStack(tmp_path / "taskbot.db", clock=clock, reminder_loop=False, taskbot_admins="UOPS") as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def _slack_refuses_nothing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """In every test, nothing the bot sent to any Slack sandbox may be what Slack refuses (Block Kit,
+    text, expired triggers, ack bodies); only tests marked `refusals_expected` provoke refusals."""
+    made: list[SlackSandbox] = []
+    original = SlackSandbox.__init__
+
+    def remembered(self: SlackSandbox, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(SlackSandbox, "__init__", remembered)
+    yield
+    if request.node.get_closest_marker("refusals_expected") is None:
+        refused = [(call.method, call.error, call.messages) for sandbox in made for call in sandbox.refusals()]
+        assert refused == [], "Slack would have refused what the bot sent"
 
 
 @pytest.fixture

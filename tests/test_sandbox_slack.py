@@ -9,6 +9,7 @@ from bot.clock import ManualClock
 from bot.sandbox.slack import SlackSandbox, seed_workspace
 from bot.serving import BackgroundServer
 
+pytestmark = pytest.mark.refusals_expected
 TOKEN = "xoxb-test"
 MODAL = {"type": "modal", "callback_id": "x", "title": {"type": "plain_text", "text": "New to-do"},
          "submit": {"type": "plain_text", "text": "Create"},
@@ -23,7 +24,7 @@ def clock():
 
 @pytest.fixture
 def slack(clock):
-    sandbox = SlackSandbox(bot_token=TOKEN, clock=clock)
+    sandbox = SlackSandbox(bot_token=TOKEN, clock=clock, trigger_clock=clock)
     seed_workspace(sandbox)
     server = BackgroundServer(sandbox.asgi()).start()
     sandbox.base_url = server.url
@@ -51,7 +52,7 @@ def test_trigger_ids_are_single_use_and_expire_after_three_seconds(slack, clock)
 def test_invalid_views_and_blocks_are_refused(slack):
     long_title = {**MODAL, "title": {"type": "plain_text", "text": "A title longer than 24 chars"}}
     assert call(slack, "views.open", trigger_id=slack.issue_trigger("UMARIA"),
-                view=long_title).json()["error"] == "invalid_blocks"
+                view=long_title).json()["error"] == "invalid_arguments"
     too_many = [{"type": "section", "text": {"type": "mrkdwn", "text": str(i)}} for i in range(51)]
     assert call(slack, "chat.postMessage", channel="CSALES", text="x",
                 blocks=too_many).json()["error"] == "invalid_blocks"
@@ -118,3 +119,60 @@ def test_command_text_is_escaped_as_slack_escapes_it(clock):
     escaped = sandbox.escape_command_text("link @dev dev@acme.test <@UOPS|olivia> in #sales & <b>bold</b> @nobody")
     assert escaped == ("link <@UDEV|dev> <mailto:dev@acme.test|dev@acme.test> <@UOPS|olivia> in <#CSALES|sales> "
                        "&amp; &lt;b&gt;bold&lt;/b&gt; @nobody")
+
+
+def buttons(*action_ids: str) -> list[dict]:
+    return [{"type": "actions", "block_id": "b", "elements": [
+        {"type": "button", "text": {"type": "plain_text", "text": f"B{i}"}, "action_id": action_id}
+        for i, action_id in enumerate(action_ids)]}]
+
+
+def test_ids_must_be_unique_and_refusals_say_where(slack):
+    answer = call(slack, "chat.postMessage", channel="CSALES", text="x", blocks=buttons("snooze", "snooze")).json()
+    assert answer["error"] == "invalid_blocks"
+    assert answer["response_metadata"]["messages"] == [
+        "[ERROR] duplicate action_id 'snooze' in one block [json-pointer:/blocks/0/elements/1/action_id]"]
+    assert call(slack, "chat.postMessage", channel="CSALES", text="x", blocks=buttons("snooze:15m", "snooze:1h")).json()["ok"]
+    twice = [{"type": "divider", "block_id": "d"}, {"type": "divider", "block_id": "d"}]
+    assert call(slack, "chat.postMessage", channel="CSALES", text="x", blocks=twice).json()["error"] == "invalid_blocks"
+    modal = {**MODAL, "blocks": MODAL["blocks"] * 2}
+    assert call(slack, "views.open", trigger_id=slack.issue_trigger("UMARIA"),
+                view=modal).json()["error"] == "invalid_arguments"
+
+
+def test_every_documented_limit_on_every_surface(slack):
+    assert call(slack, "chat.postMessage", channel="CSALES", text="x" * 40_001).json()["error"] == "msg_too_long"
+    emoji_label = [{"type": "header", "text": {"type": "plain_text", "text": "🎉" * 76}}]
+    assert call(slack, "chat.postMessage", channel="CSALES", text="x",
+                blocks=emoji_label).json()["error"] == "invalid_blocks", "Slack counts an emoji twice"
+    metadata = {**MODAL, "private_metadata": "m" * 3001}
+    assert call(slack, "views.open", trigger_id=slack.issue_trigger("UMARIA"),
+                view=metadata).json()["error"] == "invalid_arguments"
+    huge = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 2999}}] * 90}
+    assert call(slack, "views.publish", user_id="UMARIA", view=huge).json()["error"] == "view_too_large"
+    home = {"type": "home", "blocks": [{"type": "divider"}] * 101}
+    assert call(slack, "views.publish", user_id="UMARIA", view=home).json()["error"] == "invalid_arguments"
+    stray = [{"type": "section", "text": {"type": "mrkdwn", "text": "x"}, "colour": "red"}]
+    assert call(slack, "chat.postMessage", channel="CSALES", text="x", blocks=stray).json()["error"] == "invalid_blocks"
+    hook = slack.issue_response_url("CSALES", "UMARIA")
+    refused = httpx.post(hook, json={"text": "x", "blocks": [{"type": "divider"}] * 51})
+    assert (refused.status_code, refused.text) == (400, "invalid_blocks")
+    assert httpx.post(hook, json={"text": "fine"}).text == "ok"
+
+
+def test_acks_are_judged_too(slack):
+    view = {**MODAL, "id": "V1"}
+    assert slack.check_ack("view_submission", {"response_action": "errors", "errors": {"title": "Too short"}},
+                           view) is None
+    assert slack.check_ack("view_submission", {"response_action": "errors", "errors": {"nope": "x"}},
+                           view) == "invalid_arguments"
+    assert slack.check_ack("command", {"text": "x", "blocks": [{"type": "divider"}] * 51}) == "invalid_blocks"
+    options = [{"text": {"type": "plain_text", "text": str(i)}, "value": str(i)} for i in range(101)]
+    assert slack.check_ack("block_suggestion", {"options": options}) == "invalid_arguments"
+    assert [call.method for call in slack.refusals()] == ["ack:view_submission", "ack:command", "ack:block_suggestion"]
+
+
+def test_dms_to_deactivated_people_and_bots_are_refused(slack):
+    slack.users["UDEV"].deleted = True
+    assert call(slack, "chat.postMessage", channel="UDEV", text="hi").json()["error"] == "user_disabled"
+    assert call(slack, "chat.postMessage", channel="UTASKBOT", text="hi").json()["error"] == "cannot_dm_bot"

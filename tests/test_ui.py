@@ -6,13 +6,13 @@ import pytest
 
 from bot.models import Kind
 from bot.people import CrmUser, Person
+from bot.sandbox.blockkit import Refused, check_message, check_view
 from bot.ui import messages, notices
 from bot.ui.metadata import CustomFieldSpec, TaskModalContext
 from bot.ui.task_lists import home_view, not_linked
 from bot.ui.task_message import TaskCard, confirmation, reminder_text
 from bot.ui.task_modal import TaskForm, read_form, task_modal
 from bot.ui.text import escape
-from bot.ui.validation import InvalidBlocks, validate_blocks, validate_message, validate_view
 
 DUE = datetime(2025, 3, 5, 23, 0, tzinfo=UTC)
 LA = "America/Los_Angeles"
@@ -31,7 +31,7 @@ def test_the_task_modal_is_valid_for_both_kinds(kind):
                     lead=("L1", "Priya Sharma · priya@acme.test"), owner="UMARIA", reminder="15", notify=True,
                     custom={"mx_Custom_1": "bring the deck"})
     view = task_modal(context(kind=kind), form, ["Meeting", "Demo"], ":white_check_mark: *Wed Mar 5*")
-    validate_view(view)
+    check_view(view)
     assert TaskModalContext.load(view["private_metadata"]).kind is kind
     assert any(b.get("block_id") == "end" for b in view["blocks"]) is (kind is Kind.APPOINTMENT)
 
@@ -58,7 +58,7 @@ def test_confirmations_are_valid_and_escape_what_people_typed(status):
                     creator_slack_id="UDEV", lead_id="L1", lead_name="Priya | <Sharma>", opportunity_name="Renewal",
                     reminder="15 min before", location="<Zoom>", status=status)
     text, blocks = confirmation(card, LA, "https://run.leadsquared.com", sandbox=True)
-    validate_message(text, blocks)
+    check_message(text, blocks)
     everything = text + str(blocks)
     assert "<!here>" not in everything and "&lt;!here&gt; demo &amp; more" in everything
     assert "(sandbox)" in str(blocks)
@@ -73,24 +73,24 @@ def test_reminder_wording():
 
 
 def test_messages_and_notices_are_valid():
-    validate_blocks(messages.help_blocks(["LeadSquared: sandbox"]))
-    validate_message(*messages.apology("E-ABC123"))
-    validate_message(*notices.create_failed("<!channel>", "LeadSquared said: <no>", 7, "LeadSquared"))
-    validate_message(*notices.posted_privately("GDEALROOM"))
+    check_message("help", messages.help_blocks(["LeadSquared: sandbox"]))
+    check_message(*messages.apology("E-ABC123"))
+    check_message(*notices.create_failed("<!channel>", "LeadSquared said: <no>", 7, "LeadSquared"))
+    check_message(*notices.posted_privately("GDEALROOM"))
     person = Person("UMARIA", "maria", LA, "maria@acme-sales.test")
-    validate_view(home_view(person, None, {}, None, ["LeadSquared: sandbox"]))
-    validate_message(*not_linked("UNOCRM"))
+    check_view(home_view(person, None, {}, None, ["LeadSquared: sandbox"]))
+    check_message(*not_linked("UNOCRM"))
     assert "&lt;!channel&gt;" in notices.create_failed("<!channel>", "x", 1, "HighLevel")[0]
     assert "Maria Lopez" in messages.whoami(person, CrmUser("id", "maria@acme-sales.test", "Maria Lopez"))
 
 
 def test_the_validator_refuses_what_slack_refuses():
-    with pytest.raises(InvalidBlocks):
-        validate_blocks([{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}])
-    with pytest.raises(InvalidBlocks):
-        validate_blocks([{"type": "mystery"}])
-    with pytest.raises(InvalidBlocks):
-        validate_view({"type": "modal", "title": {"type": "plain_text", "text": "x"}, "blocks": [
+    with pytest.raises(Refused):
+        check_message("x", [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}])
+    with pytest.raises(Refused):
+        check_message("x", [{"type": "mystery"}])
+    with pytest.raises(Refused):
+        check_view({"type": "modal", "title": {"type": "plain_text", "text": "x"}, "blocks": [
             {"type": "input", "block_id": "a", "label": {"type": "plain_text", "text": "A"},
              "element": {"type": "plain_text_input", "action_id": "a"}}]})
 

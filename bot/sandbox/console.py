@@ -61,7 +61,7 @@ class ConsoleSession:
         self.state_dir = state_dir
         self.buttons: list[tuple[dict, dict, Any]] = []
         self.seen: dict[tuple[str, str], int] = {}
-        self.seen_ephemerals: set[str] = set()
+        self.seen_ephemerals: set[tuple[str, int]] = set()
         self.stack: SandboxStack | None = None
         self.user: VirtualUser | None = None
 
@@ -440,9 +440,9 @@ class ConsoleSession:
         self._render_messages(self.user.channel_messages(), f"#{self._channel_name()}")
         self._render_messages(self.user.dms(), "DM")
         for ephemeral in self.user.ephemerals():
-            if ephemeral.ts in self.seen_ephemerals:
+            if (ephemeral.ts, ephemeral.edited) in self.seen_ephemerals:
                 continue
-            self.seen_ephemerals.add(ephemeral.ts)
+            self.seen_ephemerals.add((ephemeral.ts, ephemeral.edited))
             self.out.print("[dim](only visible to you)[/dim]")
             self._print_blocks(ephemeral.text, ephemeral.blocks, f"ephemeral:{ephemeral.ts}", indent="")
 

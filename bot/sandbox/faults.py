@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
+from dataclasses import dataclass, replace
 from typing import Any
 
 from starlette.responses import Response
@@ -10,11 +11,13 @@ from starlette.responses import Response
 
 @dataclass
 class Fault:
-    """What to do to calls of one endpoint: fail some, slow all, or lose the answer."""
+    """What to do to calls of one endpoint: fail some, slow all (by `latency`, plus up to `jitter` more,
+    drawn afresh for each call), or lose the answer."""
 
     error_rate: float = 0.0
     error_status: int = 500
     latency: float = 0.0
+    jitter: float = 0.0
     timeout_after_processing: float = 0.0
     drop_after_processing: float = 0.0
     hold: float = 1.0
@@ -29,6 +32,8 @@ def fault_for(faults: dict[str, Fault], path: str) -> Fault | None:
                 if fault.times <= 0:
                     return None
                 fault.times -= 1
+            if fault.jitter:
+                return replace(fault, latency=fault.latency + random.uniform(0, fault.jitter))
             return fault
     return None
 

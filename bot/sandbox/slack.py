@@ -2,8 +2,13 @@
 
 The bot talks to it exactly as to slack.com (SLACK_API_URL); the console and the end-to-end tests
 read what the bot did from its state. It enforces the Slack rules a bot can get wrong: single-use
-trigger ids that expire after 3 s, Block Kit validity and limits, channel membership, the per-channel
-posting rate, view hashes and the view stack depth.
+trigger ids that expire 3 s after they were issued (always on the real clock: Slack does not wait
+for a test's clock), Block Kit as strict as Slack (bot.sandbox.blockkit) on every surface including
+the bodies of acks, channel membership, DMs to deactivated people, the per-channel posting rate,
+view hashes and the view stack depth. `latency` slows every answer, as a far-away Slack would.
+
+Assumption (no document says it): a DM to a deactivated member is refused with `user_disabled`,
+the error conversations.open documents for them.
 """
 
 from __future__ import annotations
@@ -27,7 +32,14 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from bot.clock import Clock, SystemClock
-from bot.ui.validation import InvalidBlocks, validate_message, validate_view
+from bot.sandbox.blockkit import (
+    Refused,
+    check_command_ack,
+    check_message,
+    check_options,
+    check_submission_ack,
+    check_view,
+)
 
 TRIGGER_LIFETIME_S = 3.0
 VIEW_STACK_LIMIT = 3
@@ -35,14 +47,29 @@ RESPONSE_URL_USES = 5
 DEFAULT_SCOPES = (
     "commands,chat:write,chat:write.public,users:read,users:read.email,im:write,files:read,files:write"
 )
+REFUSALS = {"invalid_blocks", "invalid_arguments", "view_too_large", "msg_too_long", "no_text",
+            "expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"}
 
 
 class SlackError(Exception):
-    def __init__(self, error: str, status: int = 200, headers: dict[str, str] | None = None):
+    def __init__(self, error: str, status: int = 200, headers: dict[str, str] | None = None,
+                 messages: list[str] | None = None):
         super().__init__(error)
         self.error = error
         self.status = status
         self.headers = headers or {}
+        self.messages = messages or []
+
+    @classmethod
+    def refused(cls, refusal: Refused) -> SlackError:
+        return cls(refusal.error, messages=refusal.messages)
+
+    def body(self) -> dict[str, Any]:
+        answer: dict[str, Any] = {"ok": False, "error": self.error}
+        if self.messages:
+            answer["errors"] = [message.removeprefix("[ERROR] ") for message in self.messages]
+            answer["response_metadata"] = {"messages": self.messages}
+        return answer
 
 
 @dataclass
@@ -87,6 +114,7 @@ class Ephemeral:
     blocks: list[dict[str, Any]] = field(default_factory=list)
     thread_ts: str | None = None
     deleted: bool = False
+    edited: int = 0
 
 
 @dataclass
@@ -141,6 +169,7 @@ class ApiCall:
     args: dict[str, Any]
     error: str | None
     at: float = field(default_factory=time.perf_counter)
+    messages: list[str] = field(default_factory=list)
 
 
 class SlackSandbox:
@@ -148,9 +177,13 @@ class SlackSandbox:
 
     def __init__(self, bot_token: str = "xoxb-sandbox-token", clock: Clock | None = None,
                  team_id: str = "T0SANDBOX", base_url: str = "http://127.0.0.1:0",
-                 post_burst: int = 4, granted_scopes: str = DEFAULT_SCOPES):
+                 post_burst: int = 4, granted_scopes: str = DEFAULT_SCOPES, trigger_clock: Clock | None = None):
+        """`clock` dates messages and paces posts; triggers expire on `trigger_clock`, real time unless a
+        sandbox test replaces it."""
         self.bot_token = bot_token
         self.clock = clock or SystemClock()
+        self.trigger_clock = trigger_clock or SystemClock()
+        self.latency = 0.0
         self.team_id = team_id
         self.base_url = base_url
         self.app_token: str | None = None
@@ -234,7 +267,7 @@ class SlackSandbox:
     def issue_trigger(self, user: str) -> str:
         with self.lock:
             trigger_id = f"{next(self._ids)}.{self.team_id}.trigger"
-            self.triggers[trigger_id] = Trigger(user, self.clock.monotonic())
+            self.triggers[trigger_id] = Trigger(user, self.trigger_clock.monotonic())
             return trigger_id
 
     def issue_response_url(self, channel: str, user: str, source_ts: str | None = None,
@@ -244,6 +277,29 @@ class SlackSandbox:
             self.response_urls[token] = ResponseUrl(channel, user, source_ts=source_ts,
                                                     source_is_ephemeral=source_is_ephemeral)
             return f"{self.base_url}/response/{token}"
+
+    def refusals(self) -> list[ApiCall]:
+        """Calls Slack would have refused for what was sent (Block Kit, text, triggers), acks included."""
+        with self.lock:
+            return [call for call in self.calls if call.error in REFUSALS]
+
+    def check_ack(self, kind: str, body: Any, view: dict[str, Any] | None = None) -> str | None:
+        """Judge the body of an ack as Slack does; the refusal's error (recorded as a call), or None."""
+        try:
+            if kind == "command":
+                check_command_ack(body)
+            elif kind == "view_submission":
+                check_submission_ack(body, view or {})
+            elif kind == "block_suggestion":
+                check_options(body)
+            elif body:
+                raise Refused("invalid_arguments", ["[ERROR] this request's ack takes no body [json-pointer:/]"])
+        except Refused as refusal:
+            with self.changed:
+                self.calls.append(ApiCall(f"ack:{kind}", {"body": body}, refusal.error, messages=refusal.messages))
+                self.changed.notify_all()
+            return refusal.error
+        return None
 
     def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
         """Block until `predicate()` is truthy after some change; return its value or raise."""
@@ -328,6 +384,8 @@ class SlackSandbox:
     async def _api(self, request: Request) -> Response:
         method = request.path_params["method"]
         args = await _read_args(request)
+        if self.latency:
+            await asyncio.sleep(self.latency)
         token = request.headers.get("authorization", "").removeprefix("Bearer ").strip() or args.pop(
             "token", "")
         handler = getattr(self, "api_" + method.replace(".", "_"), None)
@@ -347,21 +405,31 @@ class SlackSandbox:
                 self.changed.notify_all()
         except SlackError as error:
             with self.changed:
-                self.calls.append(ApiCall(method, args, error.error))
+                self.calls.append(ApiCall(method, args, error.error, messages=error.messages))
                 self.changed.notify_all()
-            return JSONResponse({"ok": False, "error": error.error}, status_code=error.status,
-                                headers=error.headers)
+            return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
         headers = {"x-oauth-scopes": self.granted_scopes} if method == "auth.test" else {}
         return JSONResponse({"ok": True, **result}, headers=headers)
 
     async def _response_url(self, request: Request) -> Response:
+        """A post to a response_url: "ok", or the error as the body with a 4xx, as Slack's webhooks answer."""
+        if self.latency:
+            await asyncio.sleep(self.latency)
         body = json.loads(await request.body() or b"{}")
         with self.changed:
             hook = self.response_urls.get(request.path_params["token"])
-            if hook is None or hook.uses >= RESPONSE_URL_USES:
-                return Response("used_url", status_code=404)
-            hook.uses += 1
-            self._respond(hook, body)
+            try:
+                fault = self.faults["response_url"].popleft() if self.faults.get("response_url") else None
+                if fault:
+                    raise SlackError(fault, 404)
+                if hook is None or hook.uses >= RESPONSE_URL_USES:
+                    raise SlackError("used_url", 404)
+                self._respond(hook, body)
+                hook.uses += 1
+            except SlackError as error:
+                self.calls.append(ApiCall("response_url", body, error.error, messages=error.messages))
+                self.changed.notify_all()
+                return Response(error.error, status_code=error.status if error.status != 200 else 400)
             self.calls.append(ApiCall("response_url", body, None))
             self.changed.notify_all()
         return Response("ok")
@@ -395,6 +463,11 @@ class SlackSandbox:
         if not channel_id:
             raise SlackError("channel_not_found")
         if channel_id.startswith(("U", "W")) and channel_id in self.users:
+            person = self.users[channel_id]
+            if person.is_bot:
+                raise SlackError("cannot_dm_bot")
+            if person.deleted:
+                raise SlackError("user_disabled")
             return self.im_channel(channel_id)
         channel = self.channels.get(channel_id)
         if channel is None:
@@ -407,9 +480,9 @@ class SlackSandbox:
         text = args.get("text") or ""
         blocks = _json_arg(args.get("blocks")) or []
         try:
-            validate_message(text, blocks)
-        except InvalidBlocks:
-            raise SlackError("invalid_blocks" if blocks else "no_text") from None
+            check_message(text, blocks)
+        except Refused as refusal:
+            raise SlackError.refused(refusal) from None
         return text, blocks
 
     def _rate_check(self, channel: str) -> None:
@@ -428,19 +501,17 @@ class SlackSandbox:
             raise SlackError("invalid_trigger_id")
         if trigger.used:
             raise SlackError("exchanged_trigger_id")
-        if self.clock.monotonic() - trigger.issued_at > TRIGGER_LIFETIME_S:
+        if self.trigger_clock.monotonic() - trigger.issued_at > TRIGGER_LIFETIME_S:
             raise SlackError("expired_trigger_id")
         trigger.used = True
         return trigger
 
     def _checked_view(self, args: dict[str, Any]) -> dict[str, Any]:
         view = _json_arg(args.get("view"))
-        if not isinstance(view, dict):
-            raise SlackError("invalid_arguments")
         try:
-            validate_view(view)
-        except InvalidBlocks:
-            raise SlackError("invalid_blocks") from None
+            check_view(view)
+        except Refused as refusal:
+            raise SlackError.refused(refusal) from None
         return view
 
     def _post(self, channel: Channel, user: str, text: str, blocks: list[dict[str, Any]],
@@ -456,12 +527,16 @@ class SlackSandbox:
         if body.get("delete_original") and hook.source_ts:
             self._delete_original(hook)
             return
-        validate_message(text, blocks)
+        try:
+            check_message(text, blocks)
+        except Refused as refusal:
+            raise SlackError(refusal.error, 400, messages=refusal.messages) from None
         if body.get("replace_original") and hook.source_ts:
             if hook.source_is_ephemeral:
                 for ephemeral in self.ephemerals:
                     if ephemeral.ts == hook.source_ts:
                         ephemeral.text, ephemeral.blocks = text, blocks
+                        ephemeral.edited += 1
                 return
             original = self.find_message(hook.channel, hook.source_ts)
             if original is not None:

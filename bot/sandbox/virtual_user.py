@@ -2,7 +2,8 @@
 
 Every request is the wire form Slack uses (form-encoded slash commands, `payload=` JSON for
 interactivity, JSON events), signed with the app's signing secret, so the bot under test runs its
-real verification, parsing and acknowledgement paths.
+real verification, parsing and acknowledgement paths. Each ack's body is judged as Slack judges it
+(the sandbox records a refusal, and a refused ack changes nothing the person sees).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Ack:
     status: int
     body: dict[str, Any] | str
     latency_ms: float
+    refused: str | None = None
 
     @property
     def errors(self) -> dict[str, str]:
@@ -45,7 +47,7 @@ class VirtualUser:
         self.user_id = user_id
         self.channel_id = channel_id
         self.http = http or httpx.Client(timeout=10)
-        self.last_request: tuple[bytes, str] | None = None
+        self.last_request: tuple[bytes, str, str, dict[str, Any] | None] | None = None
 
     # ----- identity and place ---------------------------------------------------------------
 
@@ -73,7 +75,9 @@ class VirtualUser:
     # ----- sending ----------------------------------------------------------------------------
 
     def send(self, body: bytes, content_type: str, *, timestamp: int | None = None,
-             signature: str | None = None, retry_num: int | None = None) -> Ack:
+             signature: str | None = None, retry_num: int | None = None, kind: str = "event",
+             view: dict[str, Any] | None = None) -> Ack:
+        """Deliver one request; `kind` (command, view_submission, block_actions…) says how Slack judges the ack."""
         ts = str(timestamp if timestamp is not None else int(time.time()))
         headers = {
             "content-type": content_type,
@@ -83,7 +87,7 @@ class VirtualUser:
         if retry_num is not None:
             headers["x-slack-retry-num"] = str(retry_num)
             headers["x-slack-retry-reason"] = "http_timeout"
-        self.last_request = (body, content_type)
+        self.last_request = (body, content_type, kind, view)
         started = time.perf_counter()
         response = self.http.post(self.events_url, content=body, headers=headers)
         latency_ms = (time.perf_counter() - started) * 1000
@@ -91,20 +95,21 @@ class VirtualUser:
             parsed: dict[str, Any] | str = response.json() if response.content else ""
         except json.JSONDecodeError:
             parsed = response.text
-        return Ack(response.status_code, parsed, latency_ms)
+        refused = self.sandbox.check_ack(kind, parsed, view) if response.status_code == 200 else None
+        return Ack(response.status_code, parsed, latency_ms, refused)
 
     def resend_last(self, retry_num: int = 1) -> Ack:
         """Deliver the previous request again, the way Slack retries after a timeout."""
         assert self.last_request is not None, "nothing was sent yet"
-        body, content_type = self.last_request
-        return self.send(body, content_type, retry_num=retry_num)
+        body, content_type, kind, view = self.last_request
+        return self.send(body, content_type, retry_num=retry_num, kind=kind, view=view)
 
     def _send_form(self, fields: dict[str, str], **options: Any) -> Ack:
         return self.send(urlencode(fields).encode(), "application/x-www-form-urlencoded", **options)
 
     def _send_payload(self, payload: dict[str, Any], **options: Any) -> Ack:
-        ack = self._send_form({"payload": json.dumps(payload)}, **options)
-        return ack
+        view = payload.get("view") if payload["type"] == "view_submission" else None
+        return self._send_form({"payload": json.dumps(payload)}, kind=payload["type"], view=view, **options)
 
     # ----- what a person does -----------------------------------------------------------------
 
@@ -121,7 +126,7 @@ class VirtualUser:
             "api_app_id": "ATASKBOT", "is_enterprise_install": "false",
             "response_url": self.sandbox.issue_response_url(channel.id, self.user_id),
             "trigger_id": self.sandbox.issue_trigger(self.user_id),
-        }, **options)
+        }, kind="command", **options)
 
     def say(self, text: str, thread_ts: str | None = None) -> Message:
         """Post a message as this person (no bot involved)."""
@@ -272,7 +277,7 @@ class VirtualUser:
         body = ack.body if isinstance(ack.body, dict) else {}
         action = body.get("response_action")
         sandbox = self.sandbox
-        if ack.status != 200 or action == "errors":
+        if ack.status != 200 or ack.refused or action == "errors":
             return
         with sandbox.changed:
             if action == "update":

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from bot.ui.kit import Block, input_block, option, plain
+from bot.ui.text import clip, slack_len
+
+INPUT_LIMIT = 3000
 
 
 def text_input(block_id: str, label: str, *, initial: str | None = None, placeholder: str | None = None,
                optional: bool = False, multiline: bool = False, hint: str | None = None,
                live: bool = False, max_length: int | None = None, action_id: str | None = None) -> Block:
-    """A text field; `live` sends each pause in typing to the bot (for the time preview)."""
+    """A text field; `live` sends each pause in typing to the bot (for the time preview). A value already
+    longer than `max_length` (Slack counts emoji twice) widens the field rather than lose anything."""
     element: Block = {"type": "plain_text_input", "action_id": action_id or block_id, "multiline": multiline}
     if initial:
-        element["initial_value"] = initial
+        element["initial_value"] = clip(initial, INPUT_LIMIT)
     if placeholder:
         element["placeholder"] = plain(placeholder, 150)
     if max_length:
-        element["max_length"] = max_length
+        element["max_length"] = min(max(max_length, slack_len(element.get("initial_value", ""))), INPUT_LIMIT)
     if live:
         element["dispatch_action_config"] = {"trigger_actions_on": ["on_character_entered"]}
     return input_block(block_id, label, element, optional=optional, hint=hint, dispatch=live)

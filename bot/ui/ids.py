@@ -1,5 +1,6 @@
 """Every callback_id, action_id and block_id in one place, so listeners and builders agree."""
 
+import re
 from enum import StrEnum
 
 
@@ -24,6 +25,7 @@ class ViewId(StrEnum):
     MEET = "meet_modal"
     MEET_RESCHEDULE = "meet_reschedule_modal"
     APOLOGY = "apology_modal"
+    WAITING = "waiting_modal"
 
 
 BULK_LINES = "bulk_lines"
@@ -105,3 +107,14 @@ class Action(StrEnum):
 
 WHEN = "when"
 WHEN_PREVIEW_BLOCK = "when_preview"
+
+
+def one_of(action: Action, key: str) -> str:
+    """The action_id of one of several buttons that do the same thing in one block: Slack wants each
+    action_id unique within its block, so each carries its own key (`reminder_snooze:15m`)."""
+    return f"{action}:{key}"
+
+
+def any_of(action: Action) -> re.Pattern[str]:
+    """What a listener registers to hear every `one_of(action, key)`."""
+    return re.compile(f"^{re.escape(action)}:")

@@ -7,20 +7,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.ui.text import clip as truncate
+
 Block = dict[str, Any]
-
-
-def truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+EMPTY = "–"
 
 
 def plain(text: str, limit: int = 75) -> dict[str, Any]:
-    """A plain_text object: Slack parses nothing in it, so user text is safe here unescaped."""
-    return {"type": "plain_text", "text": truncate(text, limit), "emoji": True}
+    """A plain_text object: Slack parses nothing in it, so user text is safe here unescaped. Slack
+    refuses an empty text object, so nothing shows as a dash."""
+    return {"type": "plain_text", "text": truncate(text, limit) or EMPTY, "emoji": True}
 
 
-def md(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": truncate(text, 3000)}
+def md(text: str, limit: int = 3000) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": truncate(text, limit) or EMPTY}
 
 
 def section(text: str | None = None, *, fields: list[str] | None = None, accessory: Block | None = None,
@@ -29,7 +29,7 @@ def section(text: str | None = None, *, fields: list[str] | None = None, accesso
     if text is not None:
         block["text"] = md(text)
     if fields:
-        block["fields"] = [md(truncate(field, 2000)) for field in fields[:10]]
+        block["fields"] = [md(field, 2000) for field in fields[:10]]
     if accessory:
         block["accessory"] = accessory
     if block_id:
@@ -72,7 +72,7 @@ def button(text: str, action_id: str, value: str | None = None, style: str | Non
 
 
 def option(value: str, label: str) -> Block:
-    return {"text": plain(label, 75), "value": value[:150]}
+    return {"text": plain(label, 75), "value": truncate(value, 150)}
 
 
 def input_block(block_id: str, label: str, element: Block, *, optional: bool = False, hint: str | None = None,

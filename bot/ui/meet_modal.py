@@ -17,6 +17,7 @@ from bot.ui.ids import (
     Action,
     MeetField,
     ViewId,
+    one_of,
 )
 from bot.ui.kit import Block, actions, button, context, modal, section
 from bot.ui.metadata import MeetModalContext
@@ -74,7 +75,8 @@ def start_block(ctx: MeetModalContext) -> str:
 
 
 def meet_modal(ctx: MeetModalContext, form: MeetForm, calendars: list[tuple[str, str]], readings: Readings,
-               title: str = "New meeting") -> dict[str, Any]:
+               team: list[tuple[str, str]], title: str = "New meeting") -> dict[str, Any]:
+    """The /meet form; `team` (id, label) are the calendar's members who may run the meeting."""
     blocks: list[Block] = [
         select_input(F.CALENDAR, "Calendar", calendars[:MAX_OPTIONS], initial=form.calendar_id, live=True),
         typeahead_input(F.CONTACT, "Contact", initial=form.contact, optional=False, live=True,
@@ -95,7 +97,7 @@ def meet_modal(ctx: MeetModalContext, form: MeetForm, calendars: list[tuple[str,
         context(readings.start.text, block_id=MEET_START_PREVIEW),
     ]
     if readings.start.slots:
-        blocks.append(actions(*[button(label, f"{Action.MEET_SLOT}:{index}", value)
+        blocks.append(actions(*[button(label, one_of(Action.MEET_SLOT, str(index)), value)
                                 for index, (value, label) in enumerate(readings.start.slots)], block_id=MEET_SLOTS))
     blocks += [
         text_input(F.LENGTH, "Length or end", initial=form.length_text, optional=True, live=True,
@@ -110,8 +112,8 @@ def meet_modal(ctx: MeetModalContext, form: MeetForm, calendars: list[tuple[str,
         select_input(F.LOCATION_TYPE, "Where", LOCATION_CHOICES, initial=form.location_type),
         text_input(F.ADDRESS, "Address or meeting details", initial=form.address, optional=True,
                    placeholder="Street address, dial-in or link", hint="Needed for “In person” and “Other”"),
-        select_input(F.ASSIGNED, "Who runs it", ctx.team[:MAX_OPTIONS], initial=form.assigned, live=True,
-                     placeholder="A member of the calendar's team") if ctx.team else
+        select_input(F.ASSIGNED, "Who runs it", team[:MAX_OPTIONS], initial=form.assigned, live=True,
+                     placeholder="A member of the calendar's team") if team else
         context(f":warning: {escape(ctx.calendar_name)} has no team members in HighLevel, so nobody can run a "
                 "meeting on it. Pick another calendar.", block_id=F.ASSIGNED),
         select_input(F.STATUS, "Status", STATUS_CHOICES, initial=form.status),

@@ -1,8 +1,13 @@
-"""Typed private_metadata: what a modal must remember between Slack round trips."""
+"""Typed private_metadata: what a modal must remember between Slack round trips.
+
+Slack carries at most 3,000 characters; what can outgrow that (an Edit's original fields with their
+description, a calendar's whole team) is kept in the store (Store.keep_modal_state) and named here
+by its key.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Self
 
 from pydantic import BaseModel, Field
 
@@ -36,7 +41,8 @@ class TaskModalContext(PrivateMetadata):
     thread_ts: str | None = None
     retry_of: int | None = None
     editing: str | None = None
-    original: dict[str, Any] = Field(default_factory=dict)
+    state_key: str | None = None
+    long_description: bool = False
     type_minutes: dict[str, int] = Field(default_factory=dict)
     custom_fields: list[CustomFieldSpec] = Field(default_factory=list)
 
@@ -52,7 +58,7 @@ class MeetModalContext(PrivateMetadata):
     calendar_name: str = ""
     slot_minutes: int = 30
     recurring_allowed: bool = False
-    team: list[tuple[str, str]] = Field(default_factory=list)
+    team_key: str | None = None
 
 
 class TaskRef(PrivateMetadata):

@@ -47,5 +47,11 @@ def already_handled() -> str:
     return "That draft was already sent again or replaced by an edited one; nothing more to do."
 
 
+def not_shown_there(text: str, why: str) -> str:
+    """What a reply Slack would not show in place says instead, by DM."""
+    shown = f"\n>{text[:3000]}" if text else ""
+    return f":warning: I couldn't show this where you clicked (Slack said `{escape(why[:100])}`).{shown}"
+
+
 def done_from_reminder() -> str:
     return ":ballot_box_with_check: Completed. Nice work."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.ui.ids import Action
+from bot.ui.ids import Action, one_of
 from bot.ui.kit import actions, button, context, header, section
 from bot.ui.meet_message import MeetCard, meet_buttons, where
 from bot.ui.task_message import TaskCard, lead_url, when_text
@@ -21,10 +21,10 @@ def reminder(kind: str, card: TaskCard, tz: str, now: datetime, late: bool, app_
     if kind == "overdue":
         due = card.end or card.due
         head = f":warning: *{title}* is overdue ({relative(due, now)} · {when_text(card, tz)})"
-        text = f"Overdue: {card.title}"
+        text = f"Overdue: {title}"
     else:
         head = f":alarm_clock: *{title}* {relative(card.due, now)} · {when_text(card, tz)}"
-        text = f"Reminder: {card.title} {relative(card.due, now)}"
+        text = f"Reminder: {title} {relative(card.due, now)}"
     if late:
         head += "\n_Sent late: Taskbot was offline when this was due._"
     lines = [head]
@@ -34,7 +34,7 @@ def reminder(kind: str, card: TaskCard, tz: str, now: datetime, late: bool, app_
     blocks = [
         section("\n".join(lines)),
         actions(button("Complete", Action.COMPLETE, value, style="primary"),
-                *[button(label, Action.SNOOZE, f"{value}|{when}") for when, label in SNOOZES],
+                *[button(label, one_of(Action.SNOOZE, when), f"{value}|{when}") for when, label in SNOOZES],
                 button("Reschedule", Action.RESCHEDULE, value), block_id=f"reminder:{value}"),
     ]
     return text, blocks
@@ -48,7 +48,7 @@ def meeting_reminder(card: MeetCard, tz: str, now: datetime, late: bool) -> tupl
         head += "\n_Sent late: Taskbot was offline when this was due._"
     place = where(card.location_type, card.address)
     lines = [head, f"{escape(card.calendar_name)}" + (f" · {escape(place)}" if place else "")]
-    return f"Reminder: {card.title} {relative(card.start, now)}", [section("\n".join(lines)), meet_buttons(card)]
+    return f"Reminder: {escape(card.title)} {relative(card.start, now)}", [section("\n".join(lines)), meet_buttons(card)]
 
 
 def snoozed(card_title: str, until_text: str) -> tuple[str, Blocks]:

@@ -1,4 +1,9 @@
-"""Tasks shown as lists: the /tasks answer, the Home tab, and the small Reschedule modal."""
+"""Tasks shown as lists: the /tasks answer, the Home tab, and the small Reschedule modal.
+
+A /tasks answer is a message (50 blocks at most) and Home a view (100): a page of /tasks holds
+PAGE_SIZE items (meetings first, then tasks, two blocks each) and a few headings, and Home shows at
+most HOME_SECTION_LIMIT items per section, so neither outgrows its budget however busy the rep is.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from typing import Any
 
 from bot.people import CrmUser, Person
 from bot.ui.fields import text_input
-from bot.ui.ids import WHEN, WHEN_PREVIEW_BLOCK, Action, ViewId
+from bot.ui.ids import WHEN, WHEN_PREVIEW_BLOCK, Action, ViewId, one_of
 from bot.ui.kit import Block, actions, button, context, divider, header, home, modal, option, section
 from bot.ui.meet_message import MeetCard, meet_buttons, meeting_line
 from bot.ui.metadata import TaskRef
@@ -41,23 +46,30 @@ def meeting_section(meetings: list[MeetCard] | None, tz: str, list_key: str, lim
 
 def task_list(cards: list[tuple[TaskCard, bool]], heading: str, tz: str, page: int, list_key: str,
               meetings: list[MeetCard] | None = None) -> list[Block]:
-    """One page of tasks with their buttons, the meetings first on page one; `list_key` (filter and
-    owner) lets a page be redrawn."""
-    pages = max(1, -(-len(cards) // PAGE_SIZE))
+    """One page of the rep's meetings (first) and tasks with their buttons; `list_key` (filter and
+    owner) lets a page be redrawn. A page past the end shows the last one, never nothing."""
+    items: list[MeetCard | tuple[TaskCard, bool]] = [*(meetings or []), *cards]
+    pages = max(1, -(-len(items) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
-    shown = cards[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+    first = page * PAGE_SIZE
+    shown = items[first:first + PAGE_SIZE]
+    here = f"{list_key}:{page}"
     blocks: list[Block] = [section(f"*{escape(heading)}*" + (f" · page {page + 1} of {pages}" if pages > 1 else ""))]
-    if page == 0 and meetings:
-        blocks += meeting_section(meetings, tz, f"{list_key}:0")
-    if not cards:
+    if meetings and first < len(meetings):
+        blocks.append(section(f"*HighLevel meetings* ({len(meetings)})"))
+    for item in shown:
+        if isinstance(item, MeetCard):
+            blocks += [meeting_line(item, tz), meet_buttons(item, here)]
+        else:
+            card, overdue = item
+            blocks += [task_line(card, tz, overdue), task_buttons(card, here)]
+    if not cards and first + PAGE_SIZE >= len(items):
         blocks.append(context("Nothing here. Create one with `/todo call Priya tmrw 3pm`."))
-    for card, overdue in shown:
-        blocks += [task_line(card, tz, overdue), task_buttons(card, f"{list_key}:{page}")]
     nav = []
     if page > 0:
-        nav.append(button("Previous", Action.LIST_PAGE, f"{list_key}:{page - 1}"))
+        nav.append(button("Previous", one_of(Action.LIST_PAGE, "previous"), f"{list_key}:{page - 1}"))
     if page < pages - 1:
-        nav.append(button(f"Next {PAGE_SIZE}", Action.LIST_PAGE, f"{list_key}:{page + 1}"))
+        nav.append(button(f"Next {PAGE_SIZE}", one_of(Action.LIST_PAGE, "next"), f"{list_key}:{page + 1}"))
     if nav:
         blocks.append(actions(*nav, block_id="list_nav"))
     return blocks
@@ -78,6 +90,16 @@ def reschedule_modal(ref: TaskRef, title: str, current: datetime, typed: str, pr
         context(preview, block_id=WHEN_PREVIEW_BLOCK),
     ]
     return modal(callback_id, "Reschedule", blocks, submit="Move", private_metadata=ref.dump())
+
+
+def waiting_modal(title: str, what: str) -> dict[str, Any]:
+    """Opened at once with the click's trigger (it expires in 3 s); the real modal replaces it."""
+    return modal(ViewId.WAITING, title, [section(f":hourglass_flowing_sand: {what}")])
+
+
+def notice_modal(title: str, notice: str) -> dict[str, Any]:
+    """What replaces a waiting modal when there is nothing to change: the task is gone, done, not theirs."""
+    return modal(ViewId.WAITING, title, [section(f":information_source: {notice}")], close="Close")
 
 
 def with_preview(view: dict[str, Any], preview: str) -> dict[str, Any]:

@@ -27,6 +27,7 @@ APPOINTMENT_REMINDERS = [("none", "No reminder"), ("5", "5 minutes before"), ("1
                          ("1440", "1 day before")]
 TODO_REMINDERS = [("none", "No reminder"), ("0", "On the due day"), ("1", "1 day before"), ("2", "2 days before")]
 NOTIFY_CHOICE = ("email", "Also email the owner (LeadSquared notification)")
+DESCRIPTION_LIMIT = 3000
 
 
 class TaskForm(BaseModel):
@@ -83,8 +84,10 @@ def task_modal(ctx: TaskModalContext, form: TaskForm, task_types: list[str], pre
     if appointment:
         blocks.append(text_input(F.LOCATION, "Location", initial=form.location, optional=True,
                                  placeholder="Zoom, office, client site"))
+    long_note = ("LeadSquared holds a description longer than a Slack form can; anything typed here replaces it"
+                 if ctx.long_description else None)
     blocks.append(text_input(F.DESCRIPTION, "Description", initial=form.description, optional=True, multiline=True,
-                             max_length=2900))
+                             max_length=DESCRIPTION_LIMIT, hint=long_note))
     if ctx.custom_fields:
         blocks += [divider(), section(f"*{escape(form.task_type or '')} fields*")]
         for spec in ctx.custom_fields:
@@ -98,7 +101,9 @@ def task_modal(ctx: TaskModalContext, form: TaskForm, task_types: list[str], pre
     return modal(ViewId.TASK, title, blocks, submit="Create", private_metadata=ctx.dump())
 
 
-def loading_modal(kind: Kind) -> dict[str, Any]:
+def loading_modal(kind: Kind, editing: bool = False) -> dict[str, Any]:
+    if editing:
+        return modal(ViewId.TASK, "Edit task", [section(":hourglass_flowing_sand: Getting the task from LeadSquared…")])
     return modal(ViewId.TASK, f"New {kind.label.lower()}",
                  [section(":hourglass_flowing_sand: Getting your task types from LeadSquared…")])
 

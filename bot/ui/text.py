@@ -3,6 +3,25 @@
 from __future__ import annotations
 
 
+def slack_len(text: str) -> int:
+    """A string's length as Slack counts it: UTF-16 code units (an emoji beyond the BMP is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` of Slack's characters, never splitting an emoji; an ellipsis marks a cut."""
+    if slack_len(text) <= limit:
+        return text
+    kept, used = [], 0
+    for char in text:
+        width = slack_len(char)
+        if used + width > limit - 1:
+            break
+        kept.append(char)
+        used += width
+    return "".join(kept) + "…"
+
+
 def escape(text: str) -> str:
     """Slack's three control characters, and only those: `<!channel>` typed by a rep stays text."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

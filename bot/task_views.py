@@ -165,7 +165,7 @@ class TaskViews:
             tomorrow = now.astimezone(ZoneInfo(person.tz)).date() + timedelta(days=1)
             when = datetime.combine(tomorrow, time(9, 0), tzinfo=ZoneInfo(person.tz)).astimezone(now.tzinfo)
         self.reminders.snooze(row["id"], when)
-        return snoozed(row["title"], slack_token(when, person.tz, "{time}"))[0]
+        return snoozed(row["title"], slack_token(when, person.tz))[0]
 
     async def after_modal_change(self, user_id: str, ref: TaskRef) -> None:
         """Redraw the /tasks list the Reschedule button was in (through its response_url), and Home."""

@@ -1,9 +1,9 @@
 """How the console shows Slack's Home settings: the current value beside each, numbered to change it."""
 
 from bot.people import Person
+from bot.sandbox.blockkit import check_view
 from bot.sandbox.render import block_lines
 from bot.ui.task_lists import home_view
-from bot.ui.validation import validate_view
 
 MARIA = Person("UMARIA", "maria", "America/Los_Angeles", "maria@acme-sales.test")
 
@@ -19,5 +19,5 @@ def test_home_settings_show_their_values_and_are_numbered_like_buttons():
 
 def test_a_saved_setting_is_confirmed_in_a_valid_home_view():
     view = home_view(MARIA, None, {"digest_enabled": True}, None, [], saved=("Daily digest", "on"))
-    validate_view(view)
+    check_view(view)
     assert ":white_check_mark: Saved: *Daily digest* on" in str(view["blocks"])

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
+from bot.sandbox.blockkit import check_view
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
 from bot.ui import messages
-from bot.ui.validation import validate_view
 
 CODE = re.compile(r"E-[0-9A-F]{6}")
 
@@ -83,5 +83,5 @@ def test_a_form_failing_on_submit_keeps_the_draft_under_the_apology(maria, stack
 
 def test_the_apology_view_is_a_valid_modal():
     view = messages.apology_view("E-ABC123")
-    validate_view(view)
+    check_view(view)
     assert "E-ABC123" in str(view["blocks"]) and "submit" not in view

@@ -72,7 +72,9 @@ def test_snooze_brings_it_back_later(stack: SandboxStack, maria: VirtualUser, cl
     assert move_to(stack, clock, at("2025-03-05 14:45")) == 1
     dm = reminder_dms(maria)[-1]
     maria.click("Snooze 15 min", message=dm)
-    stack.slack.wait_for(lambda: "Snoozed" in stack.slack.find_message(dm.channel, dm.ts).text)
+    snoozed = stack.slack.wait_for(lambda: (lambda m: "Snoozed" in m.text and m)(
+        stack.slack.find_message(dm.channel, dm.ts)))
+    assert "{date_short_pretty} at {time}|Wed Mar 5, 3:00 PM PST" in snoozed.text, "the day is said too"
     assert move_to(stack, clock, at("2025-03-05 14:59")) == 0
     assert move_to(stack, clock, at("2025-03-05 15:00")) == 1
     assert "client call" in reminder_dms(maria)[-1].text
@@ -214,3 +216,12 @@ def test_tasks_made_in_leadsquared_get_reminders_through_the_webhook(tmp_path, c
         httpx.post(url, json={"WebhookEvent": 16, "UserTaskId": task["UserTaskId"]})
         eventually(lambda: not stack.bot_server.call(reminders.pending))
         assert move_to(stack, clock, at("2025-03-05 16:00")) == 0
+
+
+def test_a_reminder_that_goes_out_late_is_worded_for_when_it_is_read(stack, maria, clock):
+    create_task(maria, "/appt client call tmrw 3pm")
+    assert move_to(stack, clock, at("2025-03-05 15:11")) == 1
+    dm = reminder_dms(maria)[-1]
+    assert dm.text == "Reminder: client call was due 11 min ago"
+    assert "in 15 min" not in words(dm.blocks) and "Sent late" in words(dm.blocks)
+

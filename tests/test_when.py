@@ -12,6 +12,7 @@ from bot.when import (
     Recurrence,
     Refusal,
     describe,
+    due_relative,
     read,
     read_end,
     read_recurrence,
@@ -134,6 +135,16 @@ def test_showing_a_time_back():
     assert relative(la("2025-03-04 10:30"), NOW) == "in 15 min"
     assert relative(la("2025-03-04 12:15"), NOW) == "in 2 h"
     assert relative(la("2025-03-04 10:00"), NOW) == "15 min ago"
+    assert relative(la("2025-03-04 12:13"), NOW) == "in 2 h", "never `in 2.0 h`"
+    assert relative(la("2025-03-04 11:47"), NOW) == "in 1 h 30 min"
+    assert relative(la("2025-03-05 01:00"), NOW) == "in 15 h"
+
+
+def test_a_reminder_read_after_its_time_says_so():
+    assert due_relative(la("2025-03-04 10:30"), NOW) == "in 15 min"
+    assert due_relative(la("2025-03-04 10:15"), NOW) == "is due now"
+    assert due_relative(la("2025-03-04 09:49"), NOW) == "was due 26 min ago"
+    assert due_relative(la("2025-03-04 10:00"), NOW, "starts", "starts now", "started") == "started 15 min ago"
 
 
 def test_naive_now_is_a_programming_error():

@@ -10,7 +10,7 @@ from bot.ui.kit import actions, button, context, header, section
 from bot.ui.meet_message import MeetCard, meet_buttons, where
 from bot.ui.task_message import TaskCard, lead_url, when_text
 from bot.ui.text import escape, link
-from bot.when import relative, slack_token
+from bot.when import due_relative, relative, slack_token
 
 Blocks = list[dict[str, Any]]
 SNOOZES = [("15m", "Snooze 15 min"), ("1h", "Snooze 1 hour"), ("tomorrow", "Tomorrow 9:00")]
@@ -20,11 +20,11 @@ def reminder(kind: str, card: TaskCard, tz: str, now: datetime, late: bool, app_
     title = escape(card.title)
     if kind == "overdue":
         due = card.end or card.due
-        head = f":warning: *{title}* is overdue ({relative(due, now)} · {when_text(card, tz)})"
+        head = f":warning: *{title}* is overdue (due {relative(due, now)} · {when_text(card, tz)})"
         text = f"Overdue: {title}"
     else:
-        head = f":alarm_clock: *{title}* {relative(card.due, now)} · {when_text(card, tz)}"
-        text = f"Reminder: {title} {relative(card.due, now)}"
+        head = f":alarm_clock: *{title}* {due_relative(card.due, now)} · {when_text(card, tz)}"
+        text = f"Reminder: {title} {due_relative(card.due, now)}"
     if late:
         head += "\n_Sent late: Taskbot was offline when this was due._"
     lines = [head]
@@ -42,13 +42,14 @@ def reminder(kind: str, card: TaskCard, tz: str, now: datetime, late: bool, app_
 
 def meeting_reminder(card: MeetCard, tz: str, now: datetime, late: bool) -> tuple[str, Blocks]:
     """Before a HighLevel meeting: what, when, with whom, and the meeting's own buttons."""
-    head = (f":alarm_clock: *{escape(card.title)}* {relative(card.start, now)} · "
+    starts = due_relative(card.start, now, future="starts", present="starts now", past="started")
+    head = (f":alarm_clock: *{escape(card.title)}* {starts} · "
             f"{slack_token(card.start, tz, '{time}')} with {escape(card.contact_name)}")
     if late:
         head += "\n_Sent late: Taskbot was offline when this was due._"
     place = where(card.location_type, card.address)
     lines = [head, f"{escape(card.calendar_name)}" + (f" · {escape(place)}" if place else "")]
-    return f"Reminder: {escape(card.title)} {relative(card.start, now)}", [section("\n".join(lines)), meet_buttons(card)]
+    return f"Reminder: {escape(card.title)} {starts}", [section("\n".join(lines)), meet_buttons(card)]
 
 
 def snoozed(card_title: str, until_text: str) -> tuple[str, Blocks]:

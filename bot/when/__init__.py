@@ -14,10 +14,10 @@ from bot.when.notes import DateOrder, Note, NoteKind
 from bot.when.reader import EXAMPLES, read
 from bot.when.recurrence import read_recurrence
 from bot.when.results import Reading, Recurrence, Refusal, Split
-from bot.when.show import describe, relative, slack_token
+from bot.when.show import describe, due_relative, relative, slack_token
 from bot.when.titles import split
 from bot.when.zones import day_first, house_order
 
 __all__ = ["Reading", "Refusal", "Split", "Recurrence", "Note", "NoteKind", "DateOrder", "EXAMPLES", "read",
-           "split", "read_end", "read_recurrence", "describe", "slack_token", "relative", "day_first",
+           "split", "read_end", "read_recurrence", "describe", "slack_token", "relative", "due_relative", "day_first",
            "house_order"]

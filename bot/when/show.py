@@ -20,7 +20,7 @@ def slack_token(instant: datetime, tz: str, token: str = "{date_short_pretty} at
 
 
 def relative(instant: datetime, now: datetime) -> str:
-    """`in 15 min`, `in 2 h`, `tomorrow`, `3 days ago`: for reminders."""
+    """`in 15 min`, `in 1 h 30 min`, `in 2 h`, `3 days ago`: for reminders, measured from when they are read."""
     seconds = (instant - now).total_seconds()
     ahead = seconds >= 0
     seconds = abs(seconds)
@@ -28,11 +28,22 @@ def relative(instant: datetime, now: datetime) -> str:
         text = "now" if seconds < 30 else "1 min"
     elif seconds < 3600:
         text = f"{round(seconds / 60)} min"
+    elif seconds < 10 * 3600:
+        hours, minutes = divmod(round(seconds / 300) * 5, 60)
+        text = f"{hours} h" + (f" {minutes} min" if minutes else "")
     elif seconds < 86400:
-        hours = seconds / 3600
-        text = f"{hours:.0f} h" if hours >= 10 or hours == int(hours) else f"{hours:.1f} h"
+        text = f"{round(seconds / 3600)} h"
     else:
         text = f"{round(seconds / 86400)} days" if seconds >= 1.5 * 86400 else "1 day"
     if text == "now":
         return text
     return f"in {text}" if ahead else f"{text} ago"
+
+
+def due_relative(instant: datetime, now: datetime, future: str = "", present: str = "is due now",
+                 past: str = "was due") -> str:
+    """A reminder's wording from the moment it is sent, so one that arrives late says so truthfully."""
+    said = relative(instant, now)
+    if said == "now":
+        return present
+    return f"{future} {said}".strip() if instant > now else f"{past} {said}"

@@ -9,7 +9,7 @@ from bot.list_request import ListRequestError, read_list_request
 from bot.models import Kind
 from bot.ui import messages
 from bot.ui.ids import Command
-from bot.ui.text import escape
+from bot.ui.text import escape, unescape
 from handlers.context import services
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -33,7 +33,7 @@ async def _open(command: dict[str, Any], context: Any, kind: Kind) -> None:
 
 
 async def taskbot(ack: Any, command: dict[str, Any], context: Any, respond: Any) -> None:
-    word, _, rest = (command.get("text") or "").strip().partition(" ")
+    word, _, rest = unescape(command.get("text") or "").strip().partition(" ")
     bot = services(context)
     key = word.lower()
     if key in ("", "help"):

@@ -415,7 +415,7 @@ def test_the_host_is_reminded_before_a_meeting_with_its_buttons(stack: SandboxSt
     assert reminders_due_at(stack, clock, wednesday(13, 45)) == 1
     dm = maria.wait_for_dm(lambda m: m.text.startswith("Reminder: Priya demo"))
     shown = words(dm.blocks)
-    assert "Priya demo* in 15 min" in shown and "with Priya Sharma" in shown and "Product demo · Zoom" in shown
+    assert "Priya demo* starts in 15 min" in shown and "with Priya Sharma" in shown and "Product demo · Zoom" in shown
     assert [e["text"]["text"] for b in dm.blocks if b["type"] == "actions" for e in b["elements"]] == [
         "Reschedule", "Showed", "No-show", "Cancel"]
     assert reminders_due_at(stack, clock, wednesday(15)) == 0, "no overdue nag for a meeting"
@@ -433,7 +433,7 @@ def test_a_meeting_cancelled_or_moved_in_highlevel_reminds_at_its_new_time_or_no
     assert "Cancelled: Priya demo" in maria.wait_for_message(lambda m: "Priya demo" in m.text).text
     assert reminders_due_at(stack, clock, wednesday(14, 46)) == 0
     assert reminders_due_at(stack, clock, wednesday(15, 45)) == 1
-    assert [m.text.split(" in ")[0] for m in maria.dms() if m.text.startswith("Reminder:")] == ["Reminder: Tom sync"]
+    assert [m.text.split(" starts ")[0] for m in maria.dms() if m.text.startswith("Reminder:")] == ["Reminder: Tom sync"]
 
 
 def test_cancelling_from_slack_cancels_the_reminder(stack: SandboxStack, maria: VirtualUser, clock):

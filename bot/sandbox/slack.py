@@ -226,7 +226,7 @@ class SlackSandbox:
         already in that form stands for one picked from Slack's menus and is kept."""
         by_name = {user.name.lower(): user.id for user in self.users.values()}
         channels = {channel.name.lower(): channel.id for channel in self.channels.values()}
-        kept = re.split(r"(<(?:[@#][A-Z0-9]+|(?:mailto|https?):[^|>\s]+)(?:\|[^>]*)?>)", text)
+        kept = re.split(r"(<(?:[@#][A-Z0-9]+|![a-z]+|(?:mailto|https?):[^|>\s]+)(?:\|[^>]*)?>)", text)
         for index, part in enumerate(kept):
             if index % 2:
                 continue

@@ -37,7 +37,6 @@ class TaskModalContext(PrivateMetadata):
     retry_of: int | None = None
     editing: str | None = None
     original: dict[str, Any] = Field(default_factory=dict)
-    type_minutes: dict[str, int] = Field(default_factory=dict)
     custom_fields: list[CustomFieldSpec] = Field(default_factory=list)
 
 
@@ -51,6 +50,7 @@ class MeetModalContext(PrivateMetadata):
     start_rev: int = 0
     calendar_name: str = ""
     slot_minutes: int = 30
+    slot_interval: int = 30
     recurring_allowed: bool = False
     team: list[tuple[str, str]] = Field(default_factory=list)
 
@@ -60,5 +60,16 @@ class TaskRef(PrivateMetadata):
 
     crm_id: str
     tz: str = "UTC"
+    list: str | None = None
+    response_url: str | None = None
+
+
+class SeriesChoice(PrivateMetadata):
+    """The "which meetings?" modal of a series: its master, what to do, and where the click came from."""
+
+    master_id: str
+    action: str
+    tz: str
+    picked: str | None = None
     list: str | None = None
     response_url: str | None = None

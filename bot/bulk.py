@@ -99,9 +99,11 @@ class BulkRuns(Service):
         except CRMError:
             return None
 
-    async def prepare(self, rows: list[RawRow], submitter: str, channel: str | None, tz: str) -> tuple[int, Checked]:
-        """Check every row and store the run; nothing is sent yet."""
-        checked = check(rows, await self.directory(rows), self.clock.now(), tz)
+    async def prepare(self, rows: list[RawRow], submitter: str, channel: str | None, tz: str,
+                      day_first: bool | None = None) -> tuple[int, Checked]:
+        """Check every row and store the run; nothing is sent yet. `day_first`: numeric dates' order (default:
+        the house rule for `tz`)."""
+        checked = check(rows, await self.directory(rows), self.clock.now(), tz, day_first)
         now = iso(self.clock.now())
         run_id = int(self.store.db["bulk_runs"].insert({
             "submitter_slack_id": submitter, "channel_id": channel, "status": "checked",

@@ -29,7 +29,7 @@ class Created(Generic[T]):
 
 
 async def create_once(create: Callable[[], Awaitable[T]], find: Callable[[], Awaitable[T | None]], crm: str,
-                      clock: Clock, grace: float, attempts: int = 3, check_first: bool = False) -> Created[T]:
+                      clock: Clock, grace: float, attempts: int = 4, check_first: bool = False) -> Created[T]:
     """`create` the record, looking it up with `find` after any unknown outcome.
 
     `check_first`: an earlier attempt may have reached the CRM (a restart mid-send, a retry after an

@@ -6,8 +6,9 @@
   waiting for the limiter, the request and any retry together; past it the rep hears TooSlow.
 - Background calls (`ratelimit.background()`) queue behind interactive ones; identical background
   reads in flight at once are made once and shared (a burst of webhooks for one task: one fetch).
-- Reads and idempotent writes are retried with backoff on failures that allow it; a create is never
-  retried here: a lost answer is OutcomeUnknown, reconciled by the caller (`bot.crm.once`).
+- Calls are retried with backoff on failures that did no work (a rate limit, no connection, a 5xx on a
+  read or an idempotent write); a create whose answer was lost is never retried here: it is
+  OutcomeUnknown, reconciled by the caller (`bot.crm.once`).
 - Each CRM's own answers are read by its Dialect, which turns them into the errors of bot.crm.errors.
 """
 
@@ -138,7 +139,8 @@ class Transport:
 
     async def _with_retries(self, call: Call, lane: Lane, deadline: float | None) -> Any:
         def may_retry(error: BaseException) -> bool:
-            return isinstance(error, CRMError) and error.retry_safe and not call.create
+            """A create too: what is retry-safe was refused before any work (a rate limit, no connection)."""
+            return isinstance(error, CRMError) and error.retry_safe
 
         def stop(state: RetryCallState) -> bool:
             if state.attempt_number >= self.attempts:

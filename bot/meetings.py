@@ -357,6 +357,8 @@ class Meetings(Service):
         open_ones = [m for m in meetings if m.status in OPEN]
         offered = ([m for m in reversed(open_ones) if m.startTime <= now] if marking
                    else [m for m in open_ones if m.startTime > now])
+        if not offered and marking and any(m.startTime <= now for m in meetings):
+            return "Every meeting of this series that has started is marked already; mark the next once it has."
         if not offered:
             return ("No meeting of this series has started yet; mark one once it has." if marking
                     else "Every meeting of this series is over or cancelled already.")

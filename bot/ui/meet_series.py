@@ -25,7 +25,8 @@ def series_modal(choice: SeriesChoice, title: str, meetings: list[tuple[str, str
     choices = ([(WHOLE_SERIES, whole)] if whole else []) + meetings[:MAX_OPTIONS - 1]
     blocks: list[Block] = [
         section(f":repeat: *{escape(title)}* repeats. Which meetings?"),
-        select_input(SERIES_WHICH, "Meetings", choices, initial=choice.picked or (choices[0][0] if choices else None)),
+        select_input(SERIES_WHICH, "Meetings", choices,
+                     initial=choice.picked or (meetings[0][0] if meetings else WHOLE_SERIES)),
     ]
     if note:
         blocks.append(context(escape(note)))

@@ -228,3 +228,16 @@ def test_cancel_on_a_series_asks_first_and_can_cancel_the_whole_series(stack: Sa
     assert maria.submit(series_which="series").errors == {}
     maria.wait_for_message(lambda m: m.ts == confirmation.ts and "Cancelled" in m.text)
     assert {m["appointmentStatus"] for m in stack.ghl.meetings_of(series["id"])} == {"cancelled"}
+
+
+def test_an_edit_leadsquared_refuses_changes_nothing_in_taskbot_either(stack: SandboxStack, maria: VirtualUser):
+    confirmation = create_task(maria, "/todo call Tom tmrw 4pm")
+    stack.lsq.inject("Task.svc/Update", Fault(error_rate=1.0, error_status=400))
+    maria.click("Edit", message=confirmation)
+    maria.wait_for_modal("task_modal", where=lambda v: has_block(v.view, "title"))
+    maria.submit(title="call Tom about the renewal", owner="UDEV")
+    assert "Nothing was changed: LeadSquared said" in maria.wait_for_dm(lambda m: "Nothing was changed" in m.text).text
+    crm_id = only(stack, "call Tom")["UserTaskId"]
+    row = stack.bot_server.call(stack.bot.services.store.task_by_crm_id, "leadsquared", crm_id)
+    assert (row["title"], row["owner_slack_id"]) == ("call Tom", "UMARIA")
+    assert row["details"]["draft"]["title"] == "call Tom"

@@ -252,18 +252,20 @@ class BulkRuns(Service):
         waits = ((WEBHOOK_WAIT,) if self.settings.public_url else ()) + READ_BACK_WAITS
         settled = self._settled.setdefault(run_id, asyncio.Event())
         for wait in waits:
+            until = self.clock.monotonic() + wait
+            while self._rows(run_id, ("sent", "sending")) and self.clock.monotonic() < until:
+                if not await self._wait(settled, until - self.clock.monotonic()):
+                    break
+                settled.clear()
             if not self._rows(run_id, ("sent", "sending")):
                 break
-            await self._wait(settled, wait)
-            settled.clear()
-            if self._rows(run_id, ("sent", "sending")):
-                await self._read_back(run_id)
+            await self._read_back(run_id)
             await self._progress(run_id)
         self._settled.pop(run_id, None)
         self._mark([row["id"] for row in self._rows(run_id, ("sent", "sending"))], "unconfirmed", UNCONFIRMED)
 
-    async def _wait(self, settled: asyncio.Event, seconds: float) -> None:
-        """`seconds` on the clock, or less when a webhook settled rows meanwhile."""
+    async def _wait(self, settled: asyncio.Event, seconds: float) -> bool:
+        """`seconds` on the clock, or less when a webhook settled rows meanwhile (then True)."""
         timer = asyncio.ensure_future(self.clock.sleep(seconds))
         woken = asyncio.ensure_future(settled.wait())
         try:
@@ -271,6 +273,7 @@ class BulkRuns(Service):
         finally:
             timer.cancel()
             woken.cancel()
+        return settled.is_set()
 
     def _rows(self, run_id: int, statuses: tuple[str, ...], chunk: int | None = None) -> list[dict[str, Any]]:
         marks = ",".join("?" * len(statuses))

@@ -5,6 +5,7 @@ The clock stands at Tuesday 4 March 2025, 10:15 in Los Angeles.
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import copy
 import dataclasses
@@ -241,3 +242,18 @@ def test_an_edit_leadsquared_refuses_changes_nothing_in_taskbot_either(stack: Sa
     row = stack.bot_server.call(stack.bot.services.store.task_by_crm_id, "leadsquared", crm_id)
     assert (row["title"], row["owner_slack_id"]) == ("call Tom", "UMARIA")
     assert row["details"]["draft"]["title"] == "call Tom"
+
+
+def test_a_burst_of_webhooks_for_one_task_makes_at_most_two_fetches(stack: SandboxStack, maria: VirtualUser):
+    create_task(maria, "/todo send deck tmrw 3pm")
+    crm_id = only(stack, "send deck")["UserTaskId"]
+    before = len(stack.lsq.calls_to("Retrieve.GetById"))
+    stack.lsq.inject("Retrieve.GetById", Fault(latency=0.1))
+    changes = stack.bot.services.changes
+
+    async def burst() -> list[str]:
+        return list(await asyncio.gather(*[changes.sync_from_crm(crm_id) for _ in range(10)]))
+
+    outcomes = stack.bot_server.run_coroutine(burst())
+    assert outcomes.count("coalesced") == 9 and outcomes.count("open") == 1
+    assert len(stack.lsq.calls_to("Retrieve.GetById")) - before == 2

@@ -93,3 +93,17 @@ async def test_an_interactive_call_that_would_wait_for_the_rate_limit_is_refused
         await crm.users()
     assert clock.monotonic() == 0.0 and len(lsq.calls_to("Users.Get")) == 2
     await crm.aclose()
+
+
+async def test_a_value_leadsquared_sends_in_an_unexpected_shape_is_logged_not_a_crash(lsq: LeadSquaredSandbox,
+                                                                                     client: LeadSquared, caplog):
+    task = lsq.add_task("Odd", NOW + timedelta(days=1), "maria@acme-sales.test")
+    task.update(DueDate="next Tuesday", StatusCode="pending")
+    lsq.state.tasks["broken"] = {key: task[key] for key in ("OwnerId", "OwnerEmailAddress", "StatusCode")} | {
+        "Name": "no id at all", "DueDate": "2025-03-05 10:00:00.000"}
+    read = await client.get_task(task["UserTaskId"])
+    assert (read.Name, read.DueDate, read.StatusCode) == ("Odd", None, None)
+    page = await client.retrieve_tasks(owner_email="maria@acme-sales.test", start=NOW - timedelta(days=1),
+                                       end=NOW + timedelta(days=3))
+    assert "date-time Taskbot cannot read" in caplog.text and "where a number was expected" in caplog.text
+    assert all(found.UserTaskId for found in page.List)

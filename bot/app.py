@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.crm.errors import CRMError
 from bot.crm.highlevel import HighLevel
 from bot.crm.leadsquared import LeadSquared
+from bot.crm.ratelimit import background
 from bot.forms import TaskForms
 from bot.meet_forms import MeetForms
 from bot.meetings import CREATE as MEET_CREATE
@@ -94,7 +95,8 @@ class Taskbot:
         outbox = Outbox(store, slack, clock)
         outbox.writers = {TASK_CREATE: tasks, MEET_CREATE: meetings}
         reminders = Reminders(store, people, slack, settings, clock, changes, meetings)
-        tasks.task_changed = changes.task_changed = meetings.task_changed = reminders.schedule
+        changes.task_changed = meetings.task_changed = reminders.schedule
+        tasks.task_changed = changes.touched
         self.services = Services(
             settings=settings, clock=clock, store=store, slack=slack, lsq=lsq, ghl=ghl, people=people, outbox=outbox,
             tasks=tasks, meetings=meetings, meet_forms=meet_forms, forms=forms, changes=changes, task_views=TaskViews(slack, changes, forms, people, settings, clock, reminders, meetings),
@@ -183,7 +185,8 @@ class Taskbot:
             log.info(notice)
         self.spawn(self._resume())
         if self.reminder_loop:
-            self._reminder_loop = asyncio.get_running_loop().create_task(self.services.reminders.run_forever())
+            with background():
+                self._reminder_loop = asyncio.get_running_loop().create_task(self.services.reminders.run_forever())
 
     async def _resume(self) -> None:
         resumed = await self.services.outbox.resume()

@@ -1,9 +1,13 @@
-"""Bulk runs: thousands of LeadSquared tasks in chunks of 50, visible, resumable, never twice.
+"""Bulk runs: thousands of LeadSquared tasks in chunks of 50, visible, resumable, never twice, never guessed.
 
-Rows and their chunk are stored before anything is sent. A chunk moves queued -> sending -> sent ->
-created/failed; one caught mid-send (a timeout, a restart) is read back from LeadSquared before any
-row of it is sent again. Results come from the StatusWebhookURL when the bot has a PUBLIC_URL, else
-by reading the tasks back.
+Rows and their chunk are stored (in one transaction) before anything is sent; each row's task carries
+its own reference line, so reading it back is exact. A row moves queued -> sending -> sent, then to
+created (found, or LeadSquared's webhook said so), failed (only when LeadSquared said so) or
+unconfirmed (LeadSquared never confirmed it while the bot waited). Bulk/Create only queues the tasks:
+results come by webhook (PUBLIC_URL), and are read back with backoff for as long as LeadSquared may
+take. A row that may exist (a request whose answer was lost, a restart mid-send) is never sent again:
+it is read back, and reported unconfirmed if it never appears. All of it is background work on the
+rate limit: clicks go first.
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ import logging
 import secrets
 from collections import defaultdict
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 import httpx
+from pydantic import BaseModel, ConfigDict
 from slack_sdk.errors import SlackApiError
 
 from bot.bulk_rows import (
@@ -31,9 +36,10 @@ from bot.bulk_rows import (
     parse_csv,
     parse_pasted,
 )
-from bot.crm.errors import CRMError, OutcomeUnknown
+from bot.crm.errors import BadRequest, CRMError, OutcomeUnknown, RateLimited
 from bot.crm.leadsquared import BULK_MAX
-from bot.crm.leadsquared_models import TaskCreate, parse_instant
+from bot.crm.leadsquared_models import TaskCreate, parse_instant, ref_of, reference, with_ref
+from bot.crm.ratelimit import background
 from bot.service import Service
 from bot.store import iso
 from bot.ui import bulk_messages
@@ -41,14 +47,35 @@ from bot.ui.ids import BULK_FILE, BULK_LINES
 
 log = logging.getLogger("taskbot.bulk")
 WEBHOOK_WAIT = 30.0
+READ_BACK_WAITS = (10.0, 20.0, 40.0, 80.0, 160.0, 300.0, 300.0)
+"""Seconds between read-backs of rows LeadSquared has not confirmed: about 15 minutes in all."""
 PROGRESS_EVERY = 2.0
 SEND_ATTEMPTS = 3
 CHUNKS_IN_FLIGHT = 4
+UNCONFIRMED = ("LeadSquared has not confirmed this row: check its Request History before sending it again")
+
+
+class BulkResult(BaseModel):
+    """One row of a StatusWebhookURL payload, in the only shape the bot reads (see docs/crm-assumptions.md)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    Index: int
+    Status: Literal["Success", "Error"]
+    Id: str | None = None
+    Message: str | None = None
+
+
+class BulkResults(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    RequestId: str
+    TaskList: list[BulkResult]
 
 
 class BulkRuns(Service):
     def __post_init__(self) -> None:
-        self._webhook_results: dict[str, asyncio.Future] = {}
+        self._settled: dict[int, asyncio.Event] = {}
 
     # ----- checking -----------------------------------------------------------------------------
 
@@ -72,9 +99,11 @@ class BulkRuns(Service):
         except CRMError:
             return None
 
-    async def prepare(self, rows: list[RawRow], submitter: str, channel: str | None, tz: str) -> tuple[int, Checked]:
-        """Check every row and store the run; nothing is sent yet."""
-        checked = check(rows, await self.directory(rows), self.clock.now(), tz)
+    async def prepare(self, rows: list[RawRow], submitter: str, channel: str | None, tz: str,
+                      day_first: bool | None = None) -> tuple[int, Checked]:
+        """Check every row and store the run; nothing is sent yet. `day_first`: numeric dates' order (default:
+        the house rule for `tz`)."""
+        checked = check(rows, await self.directory(rows), self.clock.now(), tz, day_first)
         now = iso(self.clock.now())
         run_id = int(self.store.db["bulk_runs"].insert({
             "submitter_slack_id": submitter, "channel_id": channel, "status": "checked",
@@ -84,11 +113,13 @@ class BulkRuns(Service):
         reasons: dict[int, list[str]] = defaultdict(list)
         for error in checked.invalid:
             reasons[error.number].append(f"{error.column}: {error.reason}")
-        records = [{"run_id": run_id, "row_number": row.number, "status": "valid",
-                    "payload": json.dumps({"task": task.body(), "values": row.values})} for row, task in checked.valid]
+        secret = self.run(run_id)["secret"]
+        records = [{"run_id": run_id, "row_number": row.number, "status": "valid", "payload": json.dumps({
+                    "task": _with_row_ref(task, secret, row.number).body(), "values": row.values})}
+                   for row, task in checked.valid]
         records += [{"run_id": run_id, "row_number": number, "status": "invalid", "error": "; ".join(why),
                      "payload": json.dumps({"values": by_row[number].values})} for number, why in reasons.items()]
-        with self.store.db.conn:
+        with self.store.transaction():
             self.store.db["bulk_rows"].insert_all(records, batch_size=500)
         return run_id, checked
 
@@ -169,7 +200,7 @@ class BulkRuns(Service):
             return False
         ids = [row[0] for row in self.store.db.execute(
             "SELECT id FROM bulk_rows WHERE run_id = ? AND status = 'valid' ORDER BY row_number", [run_id])]
-        with self.store.db.conn:
+        with self.store.transaction():
             for index, row_id in enumerate(ids):
                 self.store.db.execute("UPDATE bulk_rows SET status = 'queued', chunk = ? WHERE id = ?",
                                       [index // BULK_MAX, row_id])
@@ -183,84 +214,112 @@ class BulkRuns(Service):
         return True
 
     async def send(self, run_id: int) -> None:
-        """Send every unfinished chunk (a few at once; the shared limiter paces them), keep progress current."""
-        last_progress = [-PROGRESS_EVERY]
-        chunks = [row[0] for row in self.store.db.execute(
-            "SELECT DISTINCT chunk FROM bulk_rows WHERE run_id = ? AND status IN ('queued', 'sending', 'sent') "
-            "ORDER BY chunk", [run_id])]
-        in_flight = asyncio.Semaphore(CHUNKS_IN_FLIGHT)
+        """Send every queued chunk (a few at once; the shared limiter paces them), then gather the results."""
+        with background():
+            last_progress = [-PROGRESS_EVERY]
+            chunks = [row[0] for row in self.store.db.execute(
+                "SELECT DISTINCT chunk FROM bulk_rows WHERE run_id = ? AND status = 'queued' ORDER BY chunk", [run_id])]
+            in_flight = asyncio.Semaphore(CHUNKS_IN_FLIGHT)
 
-        async def one(chunk: int) -> None:
-            async with in_flight:
-                await self._send_chunk(run_id, chunk)
-            if self.clock.monotonic() - last_progress[0] >= PROGRESS_EVERY:
-                last_progress[0] = self.clock.monotonic()
-                await self._progress(run_id)
+            async def one(chunk: int) -> None:
+                async with in_flight:
+                    await self._send_chunk(run_id, chunk)
+                if self.clock.monotonic() - last_progress[0] >= PROGRESS_EVERY:
+                    last_progress[0] = self.clock.monotonic()
+                    await self._progress(run_id)
 
-        await asyncio.gather(*[one(chunk) for chunk in chunks])
-        await self._finish(run_id)
+            await asyncio.gather(*[one(chunk) for chunk in chunks])
+            await self._gather_results(run_id)
+            await self._finish(run_id)
 
     async def _send_chunk(self, run_id: int, chunk: int) -> None:
-        for _ in range(SEND_ATTEMPTS):
-            if self._rows(run_id, chunk, ("sending", "sent")):
-                await self._read_back(run_id, chunk, ("sending", "sent"))
-            queued = self._rows(run_id, chunk, ("queued",))
-            if not queued:
-                return
+        queued = self._rows(run_id, ("queued",), chunk)
+        for attempt in range(SEND_ATTEMPTS):
             self._mark([row["id"] for row in queued], "sending")
             tasks = [TaskCreate.model_validate(json.loads(row["payload"])["task"]) for row in queued]
             try:
                 request_id = await self.lsq.bulk_create(tasks, self._webhook_url(run_id))
             except OutcomeUnknown as unknown:
-                log.info("run %s chunk %s: outcome unknown (%s); reading back", run_id, chunk, unknown.detail)
-                continue
-            except CRMError as error:
-                self._mark([row["id"] for row in queued], "failed", error.message)
+                log.info("run %s chunk %s: outcome unknown (%s); reading back, never sending again", run_id, chunk,
+                         unknown.detail)
+                self._mark([row["id"] for row in queued], "sent")
                 return
+            except (BadRequest, RateLimited) as refused:
+                self._mark([row["id"] for row in queued], "failed", refused.message)
+                return
+            except CRMError as error:
+                log.info("run %s chunk %s not sent (%s); trying again", run_id, chunk, error)
+                self._mark([row["id"] for row in queued], "queued")
+                await self.clock.sleep(2.0 ** attempt)
+                continue
             self.store.db.execute("UPDATE bulk_rows SET status = 'sent', request_id = ? WHERE id IN (%s)"
                                   % ",".join("?" * len(queued)), [request_id, *[row["id"] for row in queued]])
-            if not await self._await_webhook(request_id, queued):
-                await self._read_back(run_id, chunk, ("sent",), final=True)
             return
-        self._mark([row["id"] for row in self._rows(run_id, chunk, ("queued", "sending", "sent"))], "failed",
-                   "LeadSquared did not confirm this row; it was not sent again")
+        self._mark([row["id"] for row in queued], "failed", "LeadSquared could not be reached; nothing was sent")
 
-    def _rows(self, run_id: int, chunk: int, statuses: tuple[str, ...]) -> list[dict[str, Any]]:
+    async def _gather_results(self, run_id: int) -> None:
+        """Wait for LeadSquared's word on every sent row: by webhook, else by reading back, with backoff, for
+        as long as it may take; what it never confirms is unconfirmed, never failed and never sent again."""
+        waits = ((WEBHOOK_WAIT,) if self.settings.public_url else ()) + READ_BACK_WAITS
+        settled = self._settled.setdefault(run_id, asyncio.Event())
+        for wait in waits:
+            until = self.clock.monotonic() + wait
+            while self._rows(run_id, ("sent", "sending")) and self.clock.monotonic() < until:
+                if not await self._wait(settled, until - self.clock.monotonic()):
+                    break
+                settled.clear()
+            if not self._rows(run_id, ("sent", "sending")):
+                break
+            await self._read_back(run_id)
+            await self._progress(run_id)
+        self._settled.pop(run_id, None)
+        self._mark([row["id"] for row in self._rows(run_id, ("sent", "sending"))], "unconfirmed", UNCONFIRMED)
+
+    async def _wait(self, settled: asyncio.Event, seconds: float) -> bool:
+        """`seconds` on the clock, or less when a webhook settled rows meanwhile (then True)."""
+        timer = asyncio.ensure_future(self.clock.sleep(seconds))
+        woken = asyncio.ensure_future(settled.wait())
+        try:
+            await asyncio.wait({timer, woken}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            timer.cancel()
+            woken.cancel()
+        return settled.is_set()
+
+    def _rows(self, run_id: int, statuses: tuple[str, ...], chunk: int | None = None) -> list[dict[str, Any]]:
         marks = ",".join("?" * len(statuses))
-        return list(self.store.db["bulk_rows"].rows_where(
-            f"run_id = ? AND chunk = ? AND status IN ({marks})", [run_id, chunk, *statuses], order_by="row_number"))
+        where, args = f"run_id = ? AND status IN ({marks})", [run_id, *statuses]
+        if chunk is not None:
+            where, args = where + " AND chunk = ?", [*args, chunk]
+        return list(self.store.db["bulk_rows"].rows_where(where, args, order_by="row_number"))
 
     def _mark(self, row_ids: list[int], status: str, error: str | None = None) -> None:
         if row_ids:
-            self.store.db.execute("UPDATE bulk_rows SET status = ?, error = ? WHERE id IN (%s)"
-                                  % ",".join("?" * len(row_ids)), [status, error, *row_ids])
+            with self.store.transaction():
+                self.store.db.execute("UPDATE bulk_rows SET status = ?, error = ? WHERE id IN (%s)"
+                                      % ",".join("?" * len(row_ids)), [status, error, *row_ids])
 
-    async def _read_back(self, run_id: int, chunk: int, statuses: tuple[str, ...], final: bool = False) -> None:
-        """Which rows of a chunk exist in LeadSquared: those are created; the rest are sent again (or failed)."""
-        rows = self._rows(run_id, chunk, statuses)
+    async def _read_back(self, run_id: int) -> None:
+        """Find the run's unconfirmed rows in LeadSquared by their reference lines: those are created."""
+        rows = self._rows(run_id, ("sent", "sending"))
         by_owner: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
             by_owner[json.loads(row["payload"])["task"]["OwnerId"]].append(row)
         for owner, owned in by_owner.items():
             dues = [parse_instant(json.loads(row["payload"])["task"]["DueDate"]) for row in owned]
-            existing = {}
-            offset = 0
-            while True:
-                page = await self.lsq.retrieve_tasks(owner_id=owner, start=min(dues) - timedelta(minutes=1),
-                                                     end=max(dues) + timedelta(minutes=1), offset=offset, count=200)
-                for task in page.List:
-                    existing.setdefault((task.Name, task.DueDate), task.UserTaskId)
-                offset += len(page.List)
-                if not page.List or offset >= page.RecordCount:
-                    break
-            for row, due in zip(owned, dues, strict=True):
-                crm_id = existing.get((json.loads(row["payload"])["task"]["Name"], due))
-                if crm_id:
-                    self.store.db["bulk_rows"].update(row["id"], {"status": "created", "crm_id": crm_id})
-                elif final:
-                    self._mark([row["id"]], "failed", "LeadSquared did not create it")
-                else:
-                    self._mark([row["id"]], "queued")
+            try:
+                found = await self.lsq.tasks_between(owner, min(dues) - timedelta(minutes=1),
+                                                     max(dues) + timedelta(minutes=1))
+            except CRMError as error:
+                log.info("run %s: reading back failed (%s); trying again later", run_id, error)
+                return
+            made = {task.ref: task.UserTaskId for task in found if task.ref}
+            with self.store.transaction():
+                for row in owned:
+                    crm_id = made.get(ref_of(json.loads(row["payload"])["task"].get("Description")))
+                    if crm_id:
+                        self.store.db["bulk_rows"].update(row["id"], {"status": "created", "crm_id": crm_id,
+                                                                      "error": None})
 
     def _webhook_url(self, run_id: int) -> str | None:
         if not self.settings.public_url:
@@ -268,44 +327,41 @@ class BulkRuns(Service):
         secret = self.run(run_id)["secret"]
         return f"{self.settings.public_url.rstrip('/')}/webhooks/leadsquared/bulk/{run_id}/{secret}"
 
-    async def _await_webhook(self, request_id: str, rows: list[dict[str, Any]]) -> bool:
-        if not self.settings.public_url:
-            return False
-        future = self._webhook_results.setdefault(request_id, asyncio.get_running_loop().create_future())
-        timer = asyncio.ensure_future(self.clock.sleep(WEBHOOK_WAIT))
-        try:
-            await asyncio.wait({future, timer}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            timer.cancel()
-            self._webhook_results.pop(request_id, None)
-        if not future.done():
-            log.info("no bulk webhook for request %s; reading back", request_id)
-            return False
-        for index, row in enumerate(rows):
-            result = future.result().get(index)
-            if result and result.get("Status") == "Success":
-                self.store.db["bulk_rows"].update(row["id"], {"status": "created", "crm_id": result.get("Id")})
-            else:
-                self._mark([row["id"]], "failed", (result or {}).get("Message") or "LeadSquared did not create it")
-        return True
-
     def webhook(self, run_id: int, secret: str, payload: dict[str, Any]) -> bool:
-        """LeadSquared posted a chunk's results; False when the secret does not match the run."""
+        """LeadSquared posted a request's results; False when the secret does not match the run. A payload in a
+        shape the bot does not read settles nothing (the rows are read back instead)."""
         try:
             run = self.run(run_id)
         except KeyError:
             return False
         if not secrets.compare_digest(run["secret"], secret):
             return False
-        results = {int(item.get("Index", i)): item for i, item in enumerate(payload.get("TaskList") or [])}
-        future = self._webhook_results.setdefault(str(payload.get("RequestId")),
-                                                  asyncio.get_running_loop().create_future())
-        if not future.done():
-            future.set_result(results)
+        try:
+            results = BulkResults.model_validate(payload)
+        except ValueError as error:
+            log.warning("run %s: a bulk webhook in a shape Taskbot does not read; reading back instead (%s)", run_id,
+                        str(error).splitlines()[0])
+            return True
+        rows = list(self.store.db["bulk_rows"].rows_where(
+            "run_id = ? AND request_id = ? AND status IN ('sent', 'sending')", [run_id, results.RequestId],
+            order_by="row_number"))
+        with self.store.transaction():
+            for result in results.TaskList:
+                if not 0 <= result.Index < len(rows):
+                    continue
+                row = rows[result.Index]
+                if result.Status == "Success" and result.Id:
+                    self.store.db["bulk_rows"].update(row["id"], {"status": "created", "crm_id": result.Id})
+                elif result.Status == "Error":
+                    self.store.db["bulk_rows"].update(row["id"], {"status": "failed", "error": result.Message or
+                                                                  "LeadSquared did not create it"})
+        settled = self._settled.get(run_id)
+        if settled is not None:
+            settled.set()
         return True
 
     async def resume(self) -> int:
-        """After a restart: finish every run that was sending."""
+        """After a restart: finish every run that was sending (rows caught mid-send are read back, not resent)."""
         runs = [row[0] for row in self.store.db.execute("SELECT id FROM bulk_runs WHERE status = 'running'")]
         for run_id in runs:
             await self.send(run_id)
@@ -332,18 +388,28 @@ class BulkRuns(Service):
                       "run_id = ? AND status IN ('failed', 'invalid')", [run_id], order_by="row_number")]
         self.store.db["bulk_runs"].update(run_id, {"status": "done", "updated_at": iso(self.clock.now())})
         text, blocks = bulk_messages.report(counts.get("created", 0), counts.get("failed", 0),
-                                            counts.get("invalid", 0), failed[:10])
+                                            counts.get("invalid", 0), failed[:10], counts.get("unconfirmed", 0))
         await self.slack.chat_update(channel=run["channel_id"], ts=run["progress_ts"], text=text, blocks=blocks)
         if failed:
             await self._upload_rows(run_id, run["channel_id"], run["progress_ts"], ("failed", "invalid"),
                                     "The rows that were not created, with why: fix them and upload the file "
                                     "again with /bulktasks.")
+        if counts.get("unconfirmed"):
+            await self._upload_rows(run_id, run["channel_id"], run["progress_ts"], ("unconfirmed",),
+                                    "The rows LeadSquared has not confirmed: they may still appear. Check its "
+                                    "Request History before sending any of them again.", "unconfirmed")
 
     async def _upload_rows(self, run_id: int, channel: str, thread_ts: str, statuses: tuple[str, ...],
-                           comment: str) -> None:
+                           comment: str, name: str = "to-fix") -> None:
         marks = ",".join("?" * len(statuses))
         rows = [(row["row_number"], row["error"] or "", json.loads(row["payload"])["values"])
                 for row in self.store.db["bulk_rows"].rows_where(
                     f"run_id = ? AND status IN ({marks})", [run_id, *statuses], order_by="row_number")]
         await self.slack.files_upload_v2(channel=channel, thread_ts=thread_ts, content=failed_rows_csv(rows),
-                                         filename=f"taskbot-rows-to-fix-{run_id}.csv", initial_comment=comment)
+                                         filename=f"taskbot-rows-{name}-{run_id}.csv", initial_comment=comment)
+
+
+def _with_row_ref(task: TaskCreate, secret: str, row_number: int) -> TaskCreate:
+    """The row's task with its own reference line, the exact mark it is read back by."""
+    ref = reference(f"bulk:{secret}:{row_number}")
+    return task.model_copy(update={"Description": with_ref(task.Description, ref)})

@@ -4,6 +4,10 @@ Pasted: `subject | when | owner email or @mention | lead email or phone | task t
 or tab, a header line optional. CSV: LeadSquared's field names (Name, DueDate, EndDate,
 OwnerEmailAddress, LeadEmail or RelatedEntityId, TaskType, Reminder, NotifyBy, Location, Description,
 mx_ custom fields).
+
+Dates: LeadSquared's own `YYYY-MM-DD HH:MM:SS` is UTC, as LeadSquared writes it; numeric dates
+(`12/03/2025 2pm`) follow a day/month order given by the caller (the house rule C11 by default: month
+first in the Americas and UTC, day first elsewhere); anything else is read in the submitter's zone.
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 from bot.crm.leadsquared_models import (
     LEAD,
+    LSQ_FORMAT,
     NO_NOTIFICATION,
     NOTIFY_BY_EMAIL,
     Lead,
@@ -24,7 +29,8 @@ from bot.crm.leadsquared_models import (
     TaskTypeRef,
     User,
 )
-from bot.when import Refusal, read, read_end
+from bot.when import Reading, Refusal, read, read_end
+from bot.when import day_first as day_first_in
 
 MAX_ROWS = 5000
 PASTED_COLUMNS = ["name", "due", "owner", "lead", "task_type"]
@@ -39,6 +45,8 @@ HEADERS = {
     "reminder": "reminder", "notifyby": "notify_by", "location": "location", "description": "description",
 }
 EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
+LSQ_DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?=\s|$)(.*)$")
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
@@ -117,8 +125,31 @@ class Directory:
     default_type: str
 
 
-def check(rows: list[RawRow], directory: Directory, now: datetime, tz: str) -> Checked:
-    """Every row against the rules LeadSquared would apply, with a reason per bad cell."""
+def read_due(text: str, now: datetime, tz: str, day_first: bool) -> Reading | Refusal:
+    """A CSV or pasted date: LeadSquared's own format as UTC; a numeric date in the given day/month order;
+    anything else as a rep would type it, in `tz`."""
+    text = text.strip()
+    if LSQ_DATE.match(text):
+        instant = datetime.strptime(text, LSQ_FORMAT).replace(tzinfo=UTC)
+        if instant <= now:
+            return Refusal("past", f"{text!r} is in the past", reading=instant)
+        return Reading(instant)
+    numeric = NUMERIC_DATE.match(text)
+    if numeric:
+        first, second, year, rest = numeric.groups()
+        day, month = (first, second) if day_first else (second, first)
+        full_year = int(year) + (2000 if len(year) == 2 else 0)
+        try:
+            text = date(full_year, int(month), int(day)).isoformat() + rest
+        except ValueError:
+            return Refusal("unreadable", f"{text!r} is not a date (read {'day' if day_first else 'month'} first)")
+    return read(text, now, tz)
+
+
+def check(rows: list[RawRow], directory: Directory, now: datetime, tz: str, day_first: bool | None = None) -> Checked:
+    """Every row against the rules LeadSquared would apply, with a reason per bad cell. `day_first`: how to
+    read numeric dates (default: the house rule for `tz`)."""
+    order = day_first_in(tz) if day_first is None else day_first
     checked = Checked([], [])
     for row in rows:
         errors: list[RowError] = []
@@ -127,7 +158,7 @@ def check(rows: list[RawRow], directory: Directory, now: datetime, tz: str) -> C
         if not name:
             errors.append(RowError(row.number, "subject", "missing"))
         due, end = None, None
-        reading = read(values.get("due", ""), now, tz) if values.get("due") else None
+        reading = read_due(values["due"], now, tz, order) if values.get("due") else None
         if reading is None:
             errors.append(RowError(row.number, "when", "missing"))
         elif isinstance(reading, Refusal):

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,7 +41,6 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
 OWNER_CHECK_SECONDS = 1.5
 PERMALINK_SECONDS = 1.0
-DEFAULT_APPOINTMENT_MINUTES = 30
 EXAMPLES = "`tmrw 3pm`, `fri eod`, `next thu at 10`, `in 45 mins`"
 
 
@@ -210,7 +209,6 @@ class TaskForms:
             form.task_type = self._default_type(form.kind, names)
         chosen = next((t for t in of_kind if t.Name == form.task_type), None)
         ctx.kind = form.kind
-        ctx.type_minutes = {t.Name: t.DefaultDuration or DEFAULT_APPOINTMENT_MINUTES for t in of_kind}
         ctx.custom_fields = [CustomFieldSpec(schema_name=f.SchemaName, label=f.DisplayName or f.SchemaName,
                                              mandatory=f.Mandatory) for f in (chosen.custom_fields if chosen else [])]
         if form.reminder is None:
@@ -308,6 +306,7 @@ class TaskForms:
         return result.start
 
     def _end(self, form: TaskForm, ctx: TaskModalContext, due: datetime, errors: dict[str, str]) -> datetime | None:
+        """The end the rep gave, if any; none lets LeadSquared apply the task type's own duration."""
         reading = read(form.due_text, self.clock.now(), ctx.tz) if form.due_text else None
         if form.end_text:
             end = read_end(form.end_text, due, ctx.tz)
@@ -317,7 +316,7 @@ class TaskForms:
             return end
         if isinstance(reading, Reading) and reading.end is not None:
             return reading.end
-        return due + timedelta(minutes=ctx.type_minutes.get(form.task_type or "", DEFAULT_APPOINTMENT_MINUTES))
+        return None
 
     async def _owner_error(self, owner: str) -> str | None:
         cached = self.people.cached_crm_user(owner)

@@ -9,7 +9,6 @@ free times that day and the next are offered as buttons that fill the start in.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import re
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cachetools import TTLCache
-from dateutil.rrule import rrulestr
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
@@ -27,6 +25,7 @@ from bot.crm.errors import CRMError
 from bot.crm.highlevel import HighLevel
 from bot.crm.highlevel_models import Calendar, Contact, LocationType, User
 from bot.forms import EMAIL, EXAMPLES, PHONE, prefill, refusal_text
+from bot.meet_series import Series, bounded, clash_text, clashes, is_free, preview
 from bot.models import Kind, MeetDraft, NewContact
 from bot.people import People
 from bot.slack_client import update_view
@@ -54,7 +53,6 @@ log = logging.getLogger("taskbot.meet")
 SLOT_CHECK_SECONDS = 1.5
 SLOT_CACHE_SECONDS = 15.0
 SLOT_BUTTONS = 6
-MAX_LISTED = 500
 LOCATION_WORDS = {"zoom": LocationType.ZOOM, "google meet": LocationType.GMEET, "gmeet": LocationType.GMEET,
                   "meet": LocationType.GMEET, "ms teams": LocationType.MS_TEAMS, "teams": LocationType.MS_TEAMS,
                   "microsoft teams": LocationType.MS_TEAMS, "phone": LocationType.PHONE,
@@ -125,18 +123,6 @@ def contact_label(contact: Contact) -> str:
 
 def user_label(user: User) -> str:
     return truncate(" · ".join(part for part in (user.display_name, user.email or "") if part), 75)
-
-
-def is_free(start: datetime, end: datetime, slots: list[datetime], slot_minutes: int) -> bool:
-    """Every slot the meeting covers is free (a 60-minute meeting on 30-minute slots needs two)."""
-    free = {slot.timestamp() for slot in slots}
-    step = timedelta(minutes=slot_minutes)
-    at = start
-    while at < end:
-        if at.timestamp() not in free:
-            return False
-        at += step
-    return True
 
 
 def slot_label(slot: datetime, now: datetime, tz: str) -> str:
@@ -217,6 +203,7 @@ class MeetForms:
         if form.assigned not in {user.id for user in team}:
             form.assigned = next((u.id for u in team if (u.email or "").lower() == (rep_email or "").lower()), None)
         ctx.calendar_name, ctx.slot_minutes = calendar.name, calendar.slot_minutes
+        ctx.slot_interval = calendar.interval_minutes
         ctx.recurring_allowed = calendar.enableRecurring
         members = [(user.id, user_label(user)) for user in team]
         ctx.team_key = self.people.store.keep_modal_state({"team": members}, ctx.team_key)
@@ -318,7 +305,7 @@ class MeetForms:
             return Availability(f":white_check_mark: {when} · :grey_question: I couldn't check free times "
                                 f"({escape(error.message)}); HighLevel will check when you book")
         calendar = escape(ctx.calendar_name)
-        if is_free(start, end, slots, ctx.slot_minutes):
+        if is_free(start, end, slots, ctx.slot_minutes, ctx.slot_interval):
             return Availability(f":white_check_mark: {when} · free on {calendar}")
         nearest = nearest_free(start, slots, now, ctx.tz)
         if not nearest:
@@ -327,19 +314,19 @@ class MeetForms:
         return Availability(f":no_entry: {when} is not free on {calendar}. Nearest free times:", nearest)
 
     def repeat_reading(self, ctx: MeetModalContext, form: MeetForm) -> str | None:
+        """Under the repeat: how many meetings, from when to when (with the year), or what is wrong."""
         if not form.repeat_text:
             return None
         now = self.clock.now()
         reading = self._start(form, ctx.tz, now)
-        start = reading.start if isinstance(reading, Reading) else None
+        series = self._series(form, ctx, now, reading.start if isinstance(reading, Reading) else None)
+        return f":warning: {escape(series)}" if isinstance(series, str) else preview(series, ctx.tz)
+
+    def _series(self, form: MeetForm, ctx: MeetModalContext, now: datetime, start: datetime | None) -> Series | str:
         recurrence = read_recurrence(form.repeat_text, now, ctx.tz, start)
         if isinstance(recurrence, Refusal):
-            return f":warning: {escape(recurrence.message)}"
-        local_first = recurrence.first.astimezone(ZoneInfo(ctx.tz))
-        occurrences = list(itertools.islice(rrulestr(recurrence.rrule, dtstart=local_first), MAX_LISTED))
-        count = f"{len(occurrences)} meetings" if len(occurrences) < MAX_LISTED else f"{MAX_LISTED}+ meetings"
-        return (f":repeat: {count}, from {describe(recurrence.first, ctx.tz)} to "
-                f"{describe(occurrences[-1], ctx.tz)}" + ("" if len(occurrences) < MAX_LISTED else " and on"))
+            return recurrence.message
+        return bounded(recurrence, ctx.tz)
 
     # ----- submitting ---------------------------------------------------------------------------
 
@@ -363,9 +350,9 @@ class MeetForms:
                 errors[F.LENGTH] = ended
             else:
                 start, end = reading.start, ended
-        rrule = self._rrule(form, ctx, now, start, errors)
-        if rrule is not None and start is not None and end is not None:
-            start, end = rrule[1], rrule[1] + (end - start)
+        series = self._repeats(form, ctx, now, start, errors)
+        if series is not None and start is not None and end is not None:
+            start, end = series.first, series.first + (end - start)
         if form.location_type in NEEDS_ADDRESS and not form.address:
             errors[F.ADDRESS] = "Say where: the address for “In person”, or the details for “Other”."
         if not self.team(ctx):
@@ -376,10 +363,14 @@ class MeetForms:
             taken = await self.taken(ctx, form, start, end)
             if taken:
                 errors[start_key] = taken
+            elif series is not None:
+                clashing = await self.series_clashes(ctx, form, series, end - start)
+                if clashing:
+                    errors[F.REPEAT] = f"{clashing}. Pick another time, or change the repeat."
         if errors:
             return None, errors
         assert start is not None and end is not None and form.contact and form.calendar_id and form.assigned
-        return self._draft(ctx, form, new_contact, start, end, rrule, user_id), {}
+        return self._draft(ctx, form, new_contact, start, end, series, user_id), {}
 
     def _new_contact(self, form: MeetForm, errors: dict[str, str]) -> NewContact | None:
         if not form.new_contact:
@@ -392,19 +383,33 @@ class MeetForms:
             errors[F.NEW_EMAIL] = "Give an email or a phone, so HighLevel can tell this contact apart."
         return NewContact(name=form.new_name, email=form.new_email or None, phone=form.new_phone or None)
 
-    def _rrule(self, form: MeetForm, ctx: MeetModalContext, now: datetime, start: datetime | None,
-               errors: dict[str, str]) -> tuple[str, datetime] | None:
+    def _repeats(self, form: MeetForm, ctx: MeetModalContext, now: datetime, start: datetime | None,
+                 errors: dict[str, str]) -> Series | None:
         if not form.repeat_text:
             return None
         if not ctx.recurring_allowed:
             errors[F.REPEAT] = (f"{ctx.calendar_name} doesn't allow recurring meetings in HighLevel. Pick another "
                                 "calendar, or leave this empty.")
             return None
-        recurrence = read_recurrence(form.repeat_text, now, ctx.tz, start)
-        if isinstance(recurrence, Refusal):
-            errors[F.REPEAT] = recurrence.message
+        series = self._series(form, ctx, now, start)
+        if isinstance(series, str):
+            errors[F.REPEAT] = series
             return None
-        return recurrence.rrule, recurrence.first
+        return series
+
+    async def series_clashes(self, ctx: MeetModalContext, form: MeetForm, series: Series,
+                             length: timedelta) -> str | None:
+        """Which meetings of the series clash, said inside the ack; when HighLevel cannot answer in time, the
+        booking checks them all again (and refuses clashes)."""
+        assert form.calendar_id
+        try:
+            calendar = await self.ghl.calendar(form.calendar_id)
+            found = await asyncio.wait_for(clashes(self.ghl, calendar, series.starts, length, ctx.tz, form.assigned),
+                                           SLOT_CHECK_SECONDS)
+        except (CRMError, asyncio.TimeoutError) as error:
+            log.info("series check deferred to the booking: %s", type(error).__name__)
+            return None
+        return clash_text(found, len(series.starts), ctx.tz) if found else None
 
     async def taken(self, ctx: MeetModalContext, form: MeetForm, start: datetime, end: datetime,
                     own: tuple[datetime, datetime] | None = None, pick: str = "Pick one of the buttons above.") -> str | None:
@@ -425,9 +430,9 @@ class MeetForms:
             log.info("free-slot check deferred to HighLevel: %s", type(error).__name__)
             return None
         if own is not None:
-            step = timedelta(minutes=ctx.slot_minutes)
+            step = timedelta(minutes=ctx.slot_interval)
             slots = sorted(set(slots) | {own[0] + step * i for i in range(int((own[1] - own[0]) / step))})
-        if is_free(start, end, slots, ctx.slot_minutes):
+        if is_free(start, end, slots, ctx.slot_minutes, ctx.slot_interval):
             return None
         nearest = nearest_free(start, slots, now, ctx.tz)
         where = f"{describe(start, ctx.tz)} is not free on {ctx.calendar_name}."
@@ -436,7 +441,7 @@ class MeetForms:
         return f"{where} Free nearby: {free_times_text(nearest)}. {pick}"
 
     def _draft(self, ctx: MeetModalContext, form: MeetForm, new_contact: NewContact | None, start: datetime,
-               end: datetime, rrule: tuple[str, datetime] | None, creator: str) -> MeetDraft:
+               end: datetime, series: Series | None, creator: str) -> MeetDraft:
         assert form.contact and form.calendar_id and form.assigned
         contact_name = new_contact.name if new_contact else form.contact[1].split(" · ")[0]
         assigned_label = dict(self.team(ctx)).get(form.assigned, form.assigned)
@@ -446,7 +451,7 @@ class MeetForms:
             calendar_id=form.calendar_id, calendar_name=ctx.calendar_name,
             contact_id=None if new_contact else form.contact[0], new_contact=new_contact, contact_name=contact_name,
             title=form.title or f"{ctx.calendar_name} with {contact_name}", start=start, end=end,
-            rrule=rrule[0] if rrule else None, repeat_text=form.repeat_text or None,
+            rrule=series.rrule if series else None, repeat_text=form.repeat_text or None,
             location_type=None if form.location_type == CALENDAR_DEFAULT else form.location_type,
             address=form.address or None, status=form.status, assigned_user_id=form.assigned,
             assigned_user_name=name, assigned_slack_id=assigned_slack_id, notify=form.notify,

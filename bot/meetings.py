@@ -2,8 +2,10 @@
 
 Booking follows the tasks' rule (bot.outbox): a new contact and the appointment are each created
 exactly once. A recurring series is booked with ignoreFreeSlotValidation, as HighLevel requires for
-an rrule, after its first meeting was checked against the free slots. HighLevel is the truth for every
-change: the appointment is read first, so one cancelled, moved or deleted there shows as it is.
+an rrule, after every one of its meetings was checked against the free slots (bot.meet_series).
+HighLevel is the truth for every change: the appointment is read first, so one cancelled, moved or
+deleted there shows as it is. On a series, Showed, No-show, Cancel and Reschedule ask which meetings:
+one of them, or the whole series; nobody is marked showed or a no-show before the meeting starts.
 """
 
 from __future__ import annotations
@@ -29,28 +31,31 @@ from bot.crm.highlevel_models import (
     iso_with_offset,
 )
 from bot.forms import preview_text
-from bot.meet_forms import SLOT_CHECK_SECONDS, MeetForms, is_free
+from bot.meet_forms import SLOT_CHECK_SECONDS, MeetForms
+from bot.meet_series import CAP, clash_text, clashes, meeting_starts, with_year
 from bot.models import Kind, MeetDraft
-from bot.outbox import post_confirmation
+from bot.outbox import Sent, post_confirmation
 from bot.service import Service
 from bot.slack_client import open_waiting, update_view
 from bot.task_changes import LIST_AHEAD, Outcome
-from bot.ui.ids import WHEN, ViewId
+from bot.ui.ids import SERIES_WHICH, WHEN, ViewId
 from bot.ui.meet_message import GONE as GONE_STATUS
 from bot.ui.meet_message import OPEN, MeetCard, meet_confirmation
 from bot.ui.meet_modal import MeetForm
-from bot.ui.metadata import MeetModalContext, TaskRef
+from bot.ui.meet_series import WHOLE_SERIES, read_series_modal, series_modal
+from bot.ui.metadata import MeetModalContext, SeriesChoice, TaskRef
 from bot.ui.task_lists import notice_modal, reschedule_modal, waiting_modal
 from bot.ui.task_message import change_note
 from bot.ui.task_modal import TaskForm
-from bot.when import describe, slack_token
+from bot.when import Refusal, describe, read, slack_token
 
 log = logging.getLogger("taskbot.meetings")
 BACKEND = "highlevel"
 CREATE = "ghl.create"
 REFUSAL = "Only the person running the meeting, the one who booked it, or a Taskbot admin can change it."
-STATUS_NOTES = {AppointmentStatus.CANCELLED: "cancelled this :x:", AppointmentStatus.SHOWED: "marked this showed "
-                ":white_check_mark:", AppointmentStatus.NOSHOW: "marked this a no-show :no_entry_sign:"}
+STATUS_NOTES = {AppointmentStatus.CANCELLED: "cancelled {what} :x:",
+                AppointmentStatus.SHOWED: "marked {what} showed :white_check_mark:",
+                AppointmentStatus.NOSHOW: "marked {what} a no-show :no_entry_sign:"}
 
 
 @dataclass(eq=False)
@@ -66,7 +71,7 @@ class Meetings(Service):
 
     # ----- book ---------------------------------------------------------------------------------
 
-    async def send(self, operation_id: int, payload: dict[str, Any], maybe_sent: bool) -> str:
+    async def send(self, operation_id: int, payload: dict[str, Any], maybe_sent: bool) -> Sent:
         draft = MeetDraft.model_validate(payload["draft"])
         contact_id = draft.contact_id or payload.get("contact_id")
         if contact_id is None:
@@ -79,20 +84,31 @@ class Meetings(Service):
             contact_id = contact.id
             self.store.update_operation(operation_id, payload={**payload, "contact_id": contact_id})
         if draft.rrule and not maybe_sent:
-            await self._first_meeting_free(draft)
-        appointment = await self.ghl.book_once(self.booking(draft, contact_id), check_first=maybe_sent)
+            await self._series_free(draft)
+        booked = await self.ghl.book_once(self.booking(draft, contact_id), check_first=maybe_sent)
         self.forms.forget_slots()
-        return appointment.id
+        return Sent(booked.record, booked.uncertain)
 
-    async def _first_meeting_free(self, draft: MeetDraft) -> None:
-        """A series is booked with ignoreFreeSlotValidation, so HighLevel will not check its first meeting:
-        check it here, fresh, whether or not the modal could."""
+    async def _series_free(self, draft: MeetDraft) -> None:
+        """A series is booked with ignoreFreeSlotValidation, so HighLevel checks none of its meetings: check
+        every one here, fresh, whether or not the modal could."""
         calendar = await self.ghl.calendar(draft.calendar_id)
-        slots = await self.forms.free_slots(draft.calendar_id, draft.start, draft.tz, draft.assigned_user_id,
-                                            fresh=True)
-        if not is_free(draft.start, draft.end, slots, calendar.slot_minutes):
-            raise BadRequest(self.crm, f"the first meeting's time ({describe(draft.start, draft.tz)}) is no longer "
-                                       f"free on {draft.calendar_name}; edit it to pick another")
+        starts = meeting_starts(draft.rrule or "", draft.start, draft.tz)
+        found = await clashes(self.ghl, calendar, starts, draft.end - draft.start, draft.tz, draft.assigned_user_id)
+        if found:
+            raise BadRequest(self.crm, f"{clash_text(found, len(starts), draft.tz)}; edit it to pick another time")
+
+    async def verify(self, operation_id: int) -> None:
+        """Wait for a late copy of a booking to land, and delete it."""
+        await self.clock.sleep(self.ghl.grace)
+        operation = self.store.operation(operation_id)
+        assert operation is not None and operation["crm_id"]
+        draft = MeetDraft.model_validate(operation["payload"]["draft"])
+        contact_id = draft.contact_id or operation["payload"].get("contact_id")
+        assert contact_id is not None
+        left = await self.ghl.sweep_bookings(self.booking(draft, contact_id), operation["crm_id"])
+        if left:
+            log.warning("operation %s: HighLevel holds %s copies Taskbot could not delete", operation_id, len(left))
 
     async def reopen(self, trigger_id: str, user_id: str, draft: dict[str, Any], retry_of: int) -> None:
         saved = MeetDraft.model_validate(draft)
@@ -154,14 +170,18 @@ class Meetings(Service):
     async def actionable(self, event_id: str, actor: str) -> tuple[dict[str, Any], Appointment] | Outcome:
         """The meeting as HighLevel has it now, if `actor` may change it; otherwise what to tell them.
 
-        A meeting made in HighLevel itself (listed in /tasks or Home) is adopted on its first change.
+        A meeting made in HighLevel itself (listed in /tasks or Home) is adopted on its first change. A
+        meeting of a series is acted on through its series' row (its master's).
         """
-        row = self.store.task_by_crm_id(BACKEND, event_id)
         try:
             appointment = await self.ghl.appointment(event_id)
+            master_id = appointment.masterEventId or appointment.id
+            row = self.store.task_by_crm_id(BACKEND, master_id)
             if row is None:
-                row = await self._adopt(appointment, actor)
+                master = appointment if master_id == appointment.id else await self.ghl.appointment(master_id)
+                row = await self._adopt(master, actor)
         except NotFound:
+            row = self.store.task_by_crm_id(BACKEND, event_id)
             if row is not None:
                 await self._show(row, None, gone=True)
             return Outcome(False, "That meeting was deleted in HighLevel.")
@@ -170,7 +190,8 @@ class Meetings(Service):
         if not self.may_act(actor, row):
             return Outcome(False, REFUSAL)
         if appointment.status not in OPEN:
-            await self._show(row, appointment)
+            if appointment.id == row["crm_id"]:
+                await self._show(row, appointment)
             return Outcome(False, f"That meeting is already {appointment.status.label.lower()} in HighLevel.")
         return row, appointment
 
@@ -230,7 +251,7 @@ class Meetings(Service):
         for event in sorted(events, key=lambda event: event.startTime):
             if event.status not in OPEN or event.endTime <= now:
                 continue
-            row = self.store.task_by_crm_id(BACKEND, event.id)
+            row = self.store.task_by_crm_id(BACKEND, event.masterEventId or event.id)
             contact = row["lead_name"] if row else (await self.ghl.contact(event.contactId)).display_name
             cards.append(MeetCard(
                 event_id=event.id, title=event.title or calendars.get(event.calendarId, "Meeting"),
@@ -241,8 +262,9 @@ class Meetings(Service):
 
     async def open_reschedule(self, trigger_id: str, event_id: str, user_id: str, list_key: str | None = None,
                               response_url: str | None = None) -> None:
-        """A placeholder at once (HighLevel may outlast the trigger), then the small Reschedule modal, or
-        why there is nothing to move: the meeting is gone, done or not theirs."""
+        """A placeholder at once (HighLevel may outlast the trigger), then the small Reschedule modal (for a
+        series: which meetings, and the new time), or why there is nothing to move: the meeting is gone, done
+        or not theirs."""
         view = await open_waiting(self.slack, trigger_id, waiting_modal(
             "Reschedule", "Getting the meeting from HighLevel…"))
         found = await self.actionable(event_id, user_id)
@@ -252,6 +274,11 @@ class Meetings(Service):
             return
         row, appointment = found
         person = await self.people.get(user_id)
+        if _in_series(row, appointment):
+            which = await self._which(row, appointment, "reschedule", person.tz, list_key, response_url)
+            await update_view(self.slack, view["id"], view.get("hash"),
+                              which if isinstance(which, dict) else notice_modal("Reschedule", which))
+            return
         ref = TaskRef(crm_id=event_id, tz=person.tz, list=list_key, response_url=response_url)
         preview = preview_text(TaskForm(kind=Kind.APPOINTMENT), person.tz, self.clock.now())
         await update_view(self.slack, view["id"], view.get("hash"), reschedule_modal(
@@ -270,34 +297,56 @@ class Meetings(Service):
         row = self.store.task_by_crm_id(BACKEND, event_id)
         if row is None:
             return {}
+        return await self._taken(row, row["due_utc"], row["end_utc"], start, tz)
+
+    async def _taken(self, row: dict[str, Any], now_start: datetime, now_end: datetime, start: datetime,
+                     tz: str) -> dict[str, str]:
         draft = MeetDraft.model_validate(row["details"]["draft"])
         try:
             calendar = await asyncio.wait_for(self.ghl.calendar(draft.calendar_id), SLOT_CHECK_SECONDS)
         except (CRMError, asyncio.TimeoutError):
             return {}
-        now_start, now_end = row["due_utc"], row["end_utc"]
-        ctx = MeetModalContext(tz=tz, calendar_name=draft.calendar_name, slot_minutes=calendar.slot_minutes)
+        ctx = MeetModalContext(tz=tz, calendar_name=draft.calendar_name, slot_minutes=calendar.slot_minutes,
+                               slot_interval=calendar.interval_minutes)
         form = MeetForm(calendar_id=draft.calendar_id, assigned=draft.assigned_user_id)
         taken = await self.forms.taken(ctx, form, start, start + (now_end - now_start), own=(now_start, now_end),
                                        pick="Type one of them.")
         return {WHEN: taken} if taken else {}
 
-    async def set_status(self, event_id: str, actor: str, status: AppointmentStatus) -> Outcome:
+    async def status_clicked(self, trigger_id: str, event_id: str, actor: str, status: AppointmentStatus,
+                             list_key: str | None = None, response_url: str | None = None) -> Outcome:
+        """Cancel, Showed or No-show: done at once on a single meeting; on a series, the rep is asked which
+        meetings first."""
         found = await self.actionable(event_id, actor)
         if isinstance(found, Outcome):
             return found
-        row, _ = found
+        row, appointment = found
+        if _in_series(row, appointment):
+            person = await self.people.get(actor)
+            which = await self._which(row, appointment, status.value, person.tz, list_key, response_url)
+            if isinstance(which, str):
+                return Outcome(False, which)
+            await self.slack.views_open(trigger_id=trigger_id, view=which)
+            return Outcome(False, None)
+        return await self._set_status(row, appointment, actor, status)
+
+    async def _set_status(self, row: dict[str, Any], appointment: Appointment, actor: str,
+                          status: AppointmentStatus) -> Outcome:
+        tz = row["details"]["draft"]["tz"]
+        if status in (AppointmentStatus.SHOWED, AppointmentStatus.NOSHOW) and appointment.startTime > self.clock.now():
+            return Outcome(False, f"That meeting hasn't started yet (it starts {describe(appointment.startTime, tz)}): "
+                                  f"mark it {status.label.lower()} once it has.")
         try:
-            appointment = await self.ghl.update_appointment(event_id, AppointmentEdit(appointmentStatus=status))
+            changed = await self.ghl.update_appointment(appointment.id, AppointmentEdit(appointmentStatus=status))
         except CRMError as error:
             return _not_changed(error)
         if status is AppointmentStatus.CANCELLED:
             self.forms.forget_slots()
-        await self._show(row, appointment, change_note(actor, STATUS_NOTES[status]))
+        await self._changed(row, changed, actor, STATUS_NOTES[status])
         return Outcome(True)
 
     async def reschedule(self, event_id: str, actor: str, start: datetime) -> Outcome:
-        """Move the meeting, keeping its length; HighLevel refuses a taken slot."""
+        """Move the meeting (or one meeting of a series), keeping its length; HighLevel refuses a taken slot."""
         found = await self.actionable(event_id, actor)
         if isinstance(found, Outcome):
             return found
@@ -305,14 +354,145 @@ class Meetings(Service):
         zone = ZoneInfo(row["details"]["draft"]["tz"])
         end = start + (current.endTime - current.startTime)
         try:
-            appointment = await self.ghl.update_appointment(event_id, AppointmentEdit(
+            appointment = await self.ghl.update_appointment(current.id, AppointmentEdit(
                 startTime=iso_with_offset(start.astimezone(zone)), endTime=iso_with_offset(end.astimezone(zone))))
         except CRMError as error:
             return _not_changed(error)
         self.forms.forget_slots()
         tz = row["details"]["draft"]["tz"]
-        await self._show(row, appointment, change_note(actor, f"moved this to {slack_token(start, tz)}"))
+        await self._changed(row, appointment, actor, "moved {what} to " + slack_token(start, tz))
         return Outcome(True)
+
+    # ----- series ---------------------------------------------------------------------------------
+
+    async def _which(self, row: dict[str, Any], clicked: Appointment, action: str, tz: str,
+                     list_key: str | None, response_url: str | None) -> dict[str, Any] | str:
+        """The "which meetings?" modal with the meetings the action can apply to; a notice when there are none."""
+        master = clicked if clicked.id == row["crm_id"] else await self.ghl.appointment(row["crm_id"])
+        meetings = await self._series(master)
+        now = self.clock.now()
+        marking = action in (AppointmentStatus.SHOWED.value, AppointmentStatus.NOSHOW.value)
+        open_ones = [m for m in meetings if m.status in OPEN]
+        offered = ([m for m in reversed(open_ones) if m.startTime <= now] if marking
+                   else [m for m in open_ones if m.startTime > now])
+        if not offered and marking and any(m.startTime <= now for m in meetings):
+            return "Every meeting of this series that has started is marked already; mark the next once it has."
+        if not offered:
+            return ("No meeting of this series has started yet; mark one once it has." if marking
+                    else "Every meeting of this series is over or cancelled already.")
+        whole = None
+        if not marking or all(m.startTime <= now for m in meetings):
+            whole = f"The whole series ({len(meetings)} meetings)"
+        note = None if whole else "Meetings still to come can be marked once they have started."
+        choice = SeriesChoice(master_id=master.id, action=action, tz=tz, list=list_key, response_url=response_url,
+                              picked=clicked.id if clicked.masterEventId else None)
+        labels = [(m.id, with_year(m.startTime, tz)) for m in offered]
+        return series_modal(choice, row["title"], labels, whole, note)
+
+    async def _series(self, master: Appointment) -> list[Appointment]:
+        """Every meeting of a series, from its first to its last (or 90 days from now, for an endless one)."""
+        starts = meeting_starts(master.rrule or "", master.startTime, "UTC")
+        last = starts[-1] if starts else self.clock.now() + CAP
+        return await self.ghl.series_meetings(master, master.startTime, last + timedelta(minutes=1))
+
+    async def series_errors(self, view: dict[str, Any], actor: str) -> tuple[dict[str, str], datetime | None]:
+        """Checked inside the ack: something picked, and for Reschedule a readable, free new time."""
+        choice = SeriesChoice.load(view["private_metadata"])
+        picked, typed = read_series_modal(view["state"]["values"])
+        if picked is None:
+            return {SERIES_WHICH: "Pick the meetings."}, None
+        if choice.action != "reschedule":
+            return {}, None
+        if not typed:
+            return {WHEN: "Say when, e.g. `thu 11am` or `next tue at 10`."}, None
+        reading = read(typed, self.clock.now(), choice.tz)
+        if isinstance(reading, Refusal) or reading.start is None:
+            message = reading.message if isinstance(reading, Refusal) else "That's a length; say when it starts."
+            return {WHEN: message}, None
+        row = self.store.task_by_crm_id(BACKEND, choice.master_id)
+        if row is None or picked == WHOLE_SERIES:
+            return {}, reading.start
+        meeting = await self._meeting_times(picked)
+        if meeting is None:
+            return {}, reading.start
+        return await self._taken(row, meeting[0], meeting[1], reading.start, choice.tz), reading.start
+
+    async def _meeting_times(self, event_id: str) -> tuple[datetime, datetime] | None:
+        try:
+            meeting = await asyncio.wait_for(self.ghl.appointment(event_id), SLOT_CHECK_SECONDS)
+        except (CRMError, asyncio.TimeoutError):
+            return None
+        return meeting.startTime, meeting.endTime
+
+    async def apply_to_series(self, view: dict[str, Any], actor: str, start: datetime | None) -> Outcome:
+        """After the ack: the action on the meeting picked, or on the whole series."""
+        choice = SeriesChoice.load(view["private_metadata"])
+        picked, _ = read_series_modal(view["state"]["values"])
+        assert picked is not None
+        whole = picked == WHOLE_SERIES
+        if choice.action == "reschedule":
+            assert start is not None
+            return await (self._move_series(choice.master_id, actor, start) if whole
+                          else self.reschedule(picked, actor, start))
+        status = AppointmentStatus(choice.action)
+        found = await self.actionable(choice.master_id if whole else picked, actor)
+        if isinstance(found, Outcome):
+            return found
+        row, appointment = found
+        if whole and status is not AppointmentStatus.CANCELLED:
+            meetings = await self._series(appointment)
+            if any(m.startTime > self.clock.now() for m in meetings):
+                return Outcome(False, "Some meetings of this series are still to come: mark them one by one "
+                                      "once they have started.")
+        return await self._set_status(row, appointment, actor, status)
+
+    async def _move_series(self, master_id: str, actor: str, start: datetime) -> Outcome:
+        """Move the whole series so its first meeting is at `start`; every meeting is checked first, since
+        HighLevel moves a series without checking (ignoreFreeSlotValidation)."""
+        found = await self.actionable(master_id, actor)
+        if isinstance(found, Outcome):
+            return found
+        row, master = found
+        draft = MeetDraft.model_validate(row["details"]["draft"])
+        length = master.endTime - master.startTime
+        starts = meeting_starts(master.rrule or draft.rrule or "", start, draft.tz)
+        try:
+            calendar = await self.ghl.calendar(master.calendarId)
+            held = {m.startTime for m in await self._series(master)}
+            found_clashes = await clashes(self.ghl, calendar, starts, length, draft.tz, master.assignedUserId, own=held)
+        except CRMError as error:
+            return _not_changed(error)
+        if found_clashes:
+            return Outcome(False, f"Nothing was moved: {clash_text(found_clashes, len(starts), draft.tz)}.")
+        zone = ZoneInfo(draft.tz)
+        try:
+            moved = await self.ghl.update_appointment(master.id, AppointmentEdit(
+                startTime=iso_with_offset(start.astimezone(zone)),
+                endTime=iso_with_offset((start + length).astimezone(zone)), ignoreFreeSlotValidation=True))
+        except CRMError as error:
+            return _not_changed(error)
+        self.forms.forget_slots()
+        await self._changed(row, moved, actor, "moved {what} to start " + slack_token(start, draft.tz))
+        return Outcome(True)
+
+    async def _changed(self, row: dict[str, Any], appointment: Appointment, actor: str, what: str) -> None:
+        """Say who changed what: the confirmation follows a change to the meeting (or series) it shows; a change
+        to one meeting of a series is a note in the series' thread naming that meeting."""
+        if appointment.id == row["crm_id"]:
+            subject = "every meeting of this series" if appointment.rrule else "this"
+            await self._show(row, appointment, change_note(actor, what.replace("{what}", subject)))
+            return
+        tz = row["details"]["draft"]["tz"]
+        subject = f"the meeting of {with_year(appointment.startTime, tz)}"
+        self.task_changed(row["id"])
+        await self._note(row, change_note(actor, what.replace("{what}", subject)))
+
+    async def _note(self, row: dict[str, Any], note: str) -> None:
+        if row.get("channel_id") and row.get("confirmation_ts"):
+            try:
+                await self.slack.chat_postMessage(channel=row["channel_id"], thread_ts=row["confirmation_ts"], text=note)
+            except SlackApiError as error:
+                log.warning("note on meeting %s not posted: %s", row["crm_id"], error.response.get("error"))
 
     async def _show(self, row: dict[str, Any], appointment: Appointment | None, note: str | None = None,
                     gone: bool = False) -> None:
@@ -328,10 +508,14 @@ class Meetings(Service):
         text, blocks = meet_confirmation(card, draft.tz, self.settings.ghl_is_sandbox)
         try:
             await self.slack.chat_update(channel=row["channel_id"], ts=row["confirmation_ts"], text=text, blocks=blocks)
-            if note:
-                await self.slack.chat_postMessage(channel=row["channel_id"], thread_ts=row["confirmation_ts"], text=note)
         except SlackApiError as error:
             log.warning("confirmation of meeting %s not updated: %s", row["crm_id"], error.response.get("error"))
+        if note:
+            await self._note(row, note)
+
+
+def _in_series(row: dict[str, Any], appointment: Appointment) -> bool:
+    return bool(appointment.masterEventId or appointment.rrule or row["details"]["draft"].get("rrule"))
 
 
 def _not_changed(error: CRMError) -> Outcome:

@@ -1,13 +1,17 @@
 """The outbox of CRM creates: nothing a rep submits is lost, and nothing is created twice.
 
 A draft is stored (operations table) before anything is sent. Each operation moves
-pending -> sending -> created -> done, or to failed with the CRM's reason and a DM offering Retry and
-Edit. A restart resumes what was unfinished, and anything that may have reached the CRM is looked up
-before it is sent again. Each CRM plugs in a Writer that knows how to send and confirm its drafts.
+pending -> sending -> created -> done, or to failing -> failed with the reason and a DM offering Retry
+and Edit (whatever went wrong: the CRM, Slack, or Taskbot itself). A create that had an unknown
+outcome goes on to verifying: after a grace period its CRM is searched for a late copy, which is
+removed (or the rep told of it). A restart resumes what was unfinished, and anything that may have
+reached the CRM is looked up before it is sent again. Each CRM plugs in a Writer that knows how to
+send, confirm and verify its drafts.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -24,6 +28,14 @@ from bot.ui import notices
 log = logging.getLogger("taskbot.outbox")
 CONFIRM_BACKOFF = (2.0, 10.0, 30.0, 120.0)
 CANNOT_POST = {"channel_not_found", "not_in_channel", "is_archived", "restricted_action", "missing_scope"}
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A record the CRM made: its id, and whether a send of it had an unknown outcome (verify later)."""
+
+    crm_id: str
+    uncertain: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,11 +67,14 @@ class Writer(Protocol):
 
     crm: str
 
-    async def send(self, operation_id: int, payload: dict[str, Any], maybe_sent: bool) -> str:
-        """Create the record exactly once and return its CRM id; `maybe_sent`: look it up first."""
+    async def send(self, operation_id: int, payload: dict[str, Any], maybe_sent: bool) -> Sent:
+        """Create the record exactly once; `maybe_sent`: look it up first."""
 
     async def confirm(self, operation_id: int) -> None:
         """Record the created task and post its confirmation (raises SlackApiError to be retried)."""
+
+    async def verify(self, operation_id: int) -> None:
+        """After a grace period, remove any late copy of an uncertain create (or tell the rep of it)."""
 
     async def reopen(self, trigger_id: str, user_id: str, draft: dict[str, Any], retry_of: int) -> None:
         """Open the form again with a failed draft, for "Edit and retry"."""
@@ -71,6 +86,7 @@ class Outbox:
         self.slack = slack
         self.clock = clock
         self.writers: dict[str, Writer] = {}
+        self._later: set[asyncio.Task] = set()
 
     async def submit(self, kind: str, key: str, draft: BaseModel, replaces: int | None = None) -> int:
         """Store the draft under `key` (one modal submission) and send it; a repeat of `key` does nothing.
@@ -94,27 +110,56 @@ class Outbox:
         if operation["status"] == "created":
             await self.confirm_patiently(operation_id)
             return
+        if operation["status"] == "verifying":
+            await self._verify(operation_id)
+            return
+        if operation["status"] == "failing":
+            await self._tell_failure(operation_id)
+            return
         if not self.store.claim_operation(operation_id, ("pending",), "sending"):
             return
         payload = operation["payload"]
         try:
-            crm_id = await writer.send(operation_id, payload, bool(payload.get("maybe_sent")))
+            sent = await writer.send(operation_id, payload, bool(payload.get("maybe_sent")))
         except CRMError as error:
             log.info("operation %s failed: %s", operation_id, error)
-            latest = self.store.operation(operation_id)
-            assert latest is not None
-            changes: dict[str, Any] = {"status": "failed", "error": error.message}
-            if isinstance(error, OutcomeUnknown):
-                changes["payload"] = {**latest["payload"], "maybe_sent": True}
-            self.store.update_operation(operation_id, **changes)
-            await self._tell_failure(operation_id, writer.crm, latest["payload"]["draft"], error.message)
+            await self._fail(operation_id, error.message, maybe_sent=isinstance(error, OutcomeUnknown))
             return
-        self.store.update_operation(operation_id, status="created", crm_id=crm_id, error=None)
+        except Exception:
+            log.exception("operation %s failed inside Taskbot", operation_id)
+            await self._fail(operation_id, "something went wrong inside Taskbot while sending it", maybe_sent=True)
+            return
+        self.store.update_operation(operation_id, status="created", crm_id=sent.crm_id, error=None)
         await self.confirm_patiently(operation_id)
+        if sent.uncertain:
+            self.store.update_operation(operation_id, status="verifying")
+            task = asyncio.ensure_future(self._verify(operation_id))
+            self._later.add(task)
+            task.add_done_callback(self._later.discard)
+
+    async def _verify(self, operation_id: int) -> None:
+        operation = self.store.operation(operation_id)
+        assert operation is not None
+        try:
+            await self.writers[operation["kind"]].verify(operation_id)
+        except (CRMError, SlackApiError) as error:
+            log.warning("operation %s not verified yet (%s); it will be at the next start", operation_id, error)
+            return
+        self.store.update_operation(operation_id, status="done")
+
+    async def _fail(self, operation_id: int, reason: str, maybe_sent: bool) -> None:
+        """The draft waits for Retry or Edit; "failing" until the rep has been told."""
+        latest = self.store.operation(operation_id)
+        assert latest is not None
+        changes: dict[str, Any] = {"status": "failing", "error": reason}
+        if maybe_sent:
+            changes["payload"] = {**latest["payload"], "maybe_sent": True}
+        self.store.update_operation(operation_id, **changes)
+        await self._tell_failure(operation_id)
 
     def claim_retry(self, operation_id: int) -> bool:
         """The Retry button: True if the draft was waiting for one (then `process` sends it)."""
-        return self.store.claim_operation(operation_id, ("failed",), "pending")
+        return self.store.claim_operation(operation_id, ("failed", "failing"), "pending")
 
     async def resume(self) -> int:
         """On start-up: finish what a stop interrupted. A draft caught mid-send is looked up first."""
@@ -158,6 +203,21 @@ class Outbox:
         log.error("confirmation of operation %s still not posted; it will be retried at the next start",
                   operation_id)
 
-    async def _tell_failure(self, operation_id: int, crm: str, draft: dict[str, Any], reason: str) -> None:
-        text, blocks = notices.create_failed(draft["title"], reason, operation_id, crm)
-        await self.slack.chat_postMessage(channel=draft["creator_slack_id"], text=text, blocks=blocks)
+    async def _tell_failure(self, operation_id: int) -> None:
+        """DM the rep the reason with Retry and Edit; a busy Slack is tried again (and at the next start)."""
+        operation = self.store.operation(operation_id)
+        assert operation is not None
+        draft = operation["payload"]["draft"]
+        text, blocks = notices.create_failed(draft["title"], operation["error"] or "", operation_id,
+                                             self.writers[operation["kind"]].crm)
+        for delay in CONFIRM_BACKOFF:
+            try:
+                await self.slack.chat_postMessage(channel=draft["creator_slack_id"], text=text, blocks=blocks)
+            except SlackApiError as error:
+                log.warning("failure DM of operation %s not posted (%s); trying again in %ss", operation_id,
+                            error.response.get("error"), delay)
+                await self.clock.sleep(delay)
+                continue
+            self.store.claim_operation(operation_id, ("failing",), "failed")
+            return
+        log.error("failure DM of operation %s still not posted; it will be retried at the next start", operation_id)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -182,10 +183,16 @@ class Store:
         for version, migration in enumerate(MIGRATIONS, start=1):
             if version <= self.schema_version:
                 continue
-            with self.db.conn:
-                self.db.execute("BEGIN IMMEDIATE")
+            with self.transaction():
                 migration(self.db)
                 self.db.execute(f"PRAGMA user_version = {version}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All of the block's writes or none of them (the connection autocommits otherwise)."""
+        with self.db.conn:
+            self.db.execute("BEGIN IMMEDIATE")
+            yield
 
     def close(self) -> None:
         self.db.close()
@@ -245,7 +252,8 @@ class Store:
 
     def unfinished_operations(self) -> list[int]:
         return [row[0] for row in self.db.execute(
-            "SELECT id FROM operations WHERE status IN ('pending', 'sending', 'created') ORDER BY id")]
+            "SELECT id FROM operations WHERE status IN ('pending', 'sending', 'created', 'failing', 'verifying') "
+            "ORDER BY id")]
 
     # ----- modal state ----------------------------------------------------------------------------
 

@@ -1,22 +1,28 @@
 """Acting on LeadSquared tasks from Slack: complete, reschedule, edit, list.
 
 LeadSquared is the truth: every change starts by fetching the task, so a task completed, moved or
-deleted in the CRM is acted on (or shown) as it is now. Each change updates the task's confirmation
-in place and leaves a note in its thread.
+deleted in the CRM is acted on (or shown) as it is now; only "no such record" marks it deleted, never
+a call that went astray. A change is written locally only once LeadSquared accepted it, and then
+applied to the task as fetched instead of reading it again: a Complete click costs two calls (the
+fetch and MarkComplete). Each change updates the task's confirmation in place and leaves a note in
+its thread. Lists come from a short per-owner cache that the bot's own changes keep current.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cachetools import TTLCache
 from slack_sdk.errors import SlackApiError
 
-from bot.crm.errors import NotFound
+from bot.crm.errors import CRMError, NotFound
 from bot.crm.leadsquared_models import (
     APPOINTMENT,
     LEAD,
@@ -25,16 +31,19 @@ from bot.crm.leadsquared_models import (
     OPPORTUNITY,
     Task,
     TaskUpdate,
+    with_ref,
 )
+from bot.crm.ratelimit import background
 from bot.models import Draft, Kind
 from bot.service import Service
-from bot.tasks import BACKEND, related_entity
+from bot.tasks import BACKEND, lead_link
 from bot.ui.task_message import TaskCard, change_note, confirmation, reminder_text
 from bot.when import slack_token
 
 log = logging.getLogger("taskbot.changes")
 LIST_PAST = timedelta(days=90)
 LIST_AHEAD = timedelta(days=7)
+LIST_CACHE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -48,15 +57,27 @@ class Outcome:
 class TaskChanges(Service):
     def __post_init__(self) -> None:
         self.task_changed: Callable[[int], None] = lambda task_id: None
+        self._lists: TTLCache = TTLCache(maxsize=1024, ttl=LIST_CACHE_SECONDS, timer=self.clock.monotonic)
+        self._changing: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._syncing: dict[str, bool] = {}
+
+    def touched(self, task_id: int) -> None:
+        """A task the bot made or changed elsewhere: its owner's list is read afresh, its reminders planned."""
+        row = self.store.task(task_id)
+        if row is not None:
+            self._lists.pop(row["owner_slack_id"], None)
+        self.task_changed(task_id)
 
     # ----- who and what ---------------------------------------------------------------------------
 
     async def fetch(self, crm_id: str) -> Task | None:
-        """The task as LeadSquared has it now; None (and the confirmation marked gone) if deleted."""
+        """The task as LeadSquared has it now; None (and the confirmation marked gone) if LeadSquared says it
+        has no such task. Any other failure (a wrong path included) is raised: nothing is marked."""
         try:
             return await self.lsq.get_task(crm_id)
         except NotFound:
             row = self.store.task_by_crm_id(BACKEND, crm_id)
+            self._in_lists(crm_id, None)
             if row is not None and row["status"] != "gone":
                 self.store.update_task(row["id"], status="gone")
                 self.task_changed(row["id"])
@@ -88,7 +109,10 @@ class TaskChanges(Service):
 
     async def actionable(self, crm_id: str, actor: str, unchanged: str = "") -> Task | Outcome:
         """The task as it is now, if `actor` may change it; otherwise what to tell them instead."""
-        task = await self.fetch(crm_id)
+        try:
+            task = await self.fetch(crm_id)
+        except CRMError as error:
+            return not_changed(error)
         if task is None:
             return Outcome(False, GONE)
         if not self.may_act(actor, task):
@@ -101,54 +125,68 @@ class TaskChanges(Service):
     # ----- changes --------------------------------------------------------------------------------
 
     async def complete(self, crm_id: str, actor: str) -> Outcome:
-        task = await self.actionable(crm_id, actor)
-        if isinstance(task, Outcome):
-            return task
-        await self.lsq.mark_complete(crm_id)
-        task = await self.lsq.get_task(crm_id)
-        await self.show(task, change_note(actor, "completed this :ballot_box_with_check:"))
-        return Outcome(True)
+        """Two calls: the fetch and MarkComplete. A second click arriving meanwhile waits, then finds the task
+        completed: MarkComplete is sent once and the thread gets one note."""
+        async with self._changing[crm_id]:
+            task = await self.actionable(crm_id, actor)
+            if isinstance(task, Outcome):
+                return task
+            try:
+                await self.lsq.mark_complete(crm_id)
+            except CRMError as error:
+                return not_changed(error)
+            done = task.model_copy(update={"StatusCode": 1, "CompletedOn": self.clock.now()})
+            await self.show(done, change_note(actor, "completed this :ballot_box_with_check:"))
+            return Outcome(True)
 
     async def reschedule(self, crm_id: str, actor: str, due: datetime, tz: str) -> Outcome:
-        task = await self.actionable(crm_id, actor, ", so it was not moved")
-        if isinstance(task, Outcome):
-            return task
-        update = TaskUpdate(UserTaskId=crm_id, DueDate=due)
-        if task.Category == APPOINTMENT and task.DueDate and task.EndDate:
-            update.EndDate = due + (task.EndDate - task.DueDate)
-        await self.lsq.update_task(update)
-        task = await self.lsq.get_task(crm_id)
-        await self.show(task, change_note(actor, f"moved this to {slack_token(due, tz)}"))
-        return Outcome(True)
+        async with self._changing[crm_id]:
+            task = await self.actionable(crm_id, actor, ", so it was not moved")
+            if isinstance(task, Outcome):
+                return task
+            update = TaskUpdate(UserTaskId=crm_id, DueDate=due)
+            if task.DueDate and task.EndDate:
+                update.EndDate = due + (task.EndDate - task.DueDate)
+            try:
+                await self.lsq.update_task(update)
+            except CRMError as error:
+                return not_changed(error)
+            await self.show(_applied(task, update), change_note(actor, f"moved this to {slack_token(due, tz)}"))
+            return Outcome(True)
 
     async def edit(self, crm_id: str, actor: str, draft: Draft, original: dict[str, Any]) -> Outcome:
-        """Send only what the rep changed in the modal, applied to the task as it is now."""
-        task = await self.actionable(crm_id, actor, ", so it was not changed")
-        if isinstance(task, Outcome):
-            return task
-        wanted = editable_fields(draft)
-        changes = {key: value for key, value in wanted.items() if value != original.get(key)}
-        if not changes:
-            return Outcome(False, "Nothing changed.")
-        update = await self._update_for(crm_id, draft, changes)
-        await self.lsq.update_task(update)
-        task = await self.lsq.get_task(crm_id)
-        names = ", ".join(FIELD_NAMES[key] for key in changes)
-        await self.show(task, change_note(actor, f"edited this: {names}"))
-        return Outcome(True)
+        """Send only what the rep changed in the modal, applied to the task as it is now; the bot's own copy
+        of the draft changes only once LeadSquared accepted the change."""
+        async with self._changing[crm_id]:
+            task = await self.actionable(crm_id, actor, ", so it was not changed")
+            if isinstance(task, Outcome):
+                return task
+            wanted = editable_fields(draft)
+            changes = {key: value for key, value in wanted.items() if value != original.get(key)}
+            if not changes:
+                return Outcome(False, "Nothing changed.")
+            try:
+                update = await self._update_for(task, draft, changes)
+                await self.lsq.update_task(update)
+            except CRMError as error:
+                return not_changed(error)
+            self._keep_draft(crm_id, draft)
+            names = ", ".join(FIELD_NAMES[key] for key in changes)
+            await self.show(_applied(task, update), change_note(actor, f"edited this: {names}"))
+            return Outcome(True)
 
-    async def _update_for(self, crm_id: str, draft: Draft, changes: dict[str, Any]) -> TaskUpdate:
-        update = TaskUpdate(UserTaskId=crm_id)
+    async def _update_for(self, task: Task, draft: Draft, changes: dict[str, Any]) -> TaskUpdate:
+        update = TaskUpdate(UserTaskId=task.UserTaskId)
         if "title" in changes:
             update.Name = draft.title
         if "description" in changes:
-            update.Description = draft.description or ""
+            update.Description = with_ref(draft.description, task.ref) if task.ref else draft.description or ""
         if "due" in changes:
             update.DueDate = draft.due
         if "end" in changes and draft.end:
             update.EndDate = draft.end
         if "related" in changes:
-            update.RelatedEntity, update.RelatedEntityId = related_entity(draft)
+            update.RelatedEntity, update.RelatedEntityId = lead_link(draft)
         if "reminder" in changes and draft.kind is Kind.APPOINTMENT:
             update.Reminder = draft.reminder_minutes or 0
         if "notify" in changes:
@@ -161,19 +199,22 @@ class TaskChanges(Service):
                 update.OwnerId = owner.id
             else:
                 update.OwnerEmailAddress = (await self.people.get(draft.owner_slack_id)).email
-        row = self.store.task_by_crm_id(BACKEND, crm_id)
-        if row is not None:
-            kept = (row["details"] or {}).get("draft") or {}
-            saved = {**draft.model_dump(mode="json"), "channel_id": kept.get("channel_id"),
-                     "thread_ts": kept.get("thread_ts"), "creator_slack_id": kept.get("creator_slack_id")}
-            self.store.update_task(row["id"], title=draft.title, due_utc=draft.due, end_utc=draft.end,
-                                   owner_slack_id=draft.owner_slack_id, details={**row["details"], "draft": saved})
         return update
+
+    def _keep_draft(self, crm_id: str, draft: Draft) -> None:
+        row = self.store.task_by_crm_id(BACKEND, crm_id)
+        if row is None:
+            return
+        kept = (row["details"] or {}).get("draft") or {}
+        saved = {**draft.model_dump(mode="json"), "channel_id": kept.get("channel_id"),
+                 "thread_ts": kept.get("thread_ts"), "creator_slack_id": kept.get("creator_slack_id")}
+        self.store.update_task(row["id"], owner_slack_id=draft.owner_slack_id, details={**row["details"], "draft": saved})
 
     # ----- the confirmation and its thread --------------------------------------------------------
 
     async def show(self, task: Task, note: str | None = None) -> None:
-        """Bring the task's confirmation (and its row) up to the task's state in LeadSquared."""
+        """Bring the task's confirmation, its row and the cached lists up to the task's state in LeadSquared."""
+        self._in_lists(task.UserTaskId, None if task.completed else task)
         row = self.store.task_by_crm_id(BACKEND, task.UserTaskId)
         if row is None:
             return
@@ -204,7 +245,25 @@ class TaskChanges(Service):
             log.info("could not update the confirmation of %s: %s", row["crm_id"], error.response.get("error"))
 
     async def sync_from_crm(self, crm_id: str) -> str:
-        """A LeadSquared webhook said this task changed: take its state from LeadSquared and follow it."""
+        """A LeadSquared webhook said this task changed: take its state from LeadSquared and follow it.
+
+        Background work, coalesced per task: webhooks for a task already being synced make one more sync
+        after it, however many arrive."""
+        if crm_id in self._syncing:
+            self._syncing[crm_id] = True
+            return "coalesced"
+        self._syncing[crm_id] = False
+        try:
+            with background():
+                while True:
+                    outcome = await self._sync(crm_id)
+                    if not self._syncing[crm_id]:
+                        return outcome
+                    self._syncing[crm_id] = False
+        finally:
+            del self._syncing[crm_id]
+
+    async def _sync(self, crm_id: str) -> str:
         task = await self.fetch(crm_id)
         if task is None:
             return "gone"
@@ -227,25 +286,51 @@ class TaskChanges(Service):
     # ----- lists ----------------------------------------------------------------------------------
 
     async def open_tasks(self, owner_slack_id: str) -> list[Task] | None:
-        """Open tasks of one person from LeadSquared: overdue (90 days back) and the next 7 days."""
+        """Open tasks of one person: overdue (90 days back) and the next 7 days, from LeadSquared at most once a
+        minute (the bot's own changes are applied to the cached list as they happen)."""
+        if owner_slack_id in self._lists:
+            return list(self._lists[owner_slack_id])
         owner = await self.people.crm_user(owner_slack_id)
         if owner is None:
             return None
         now = self.clock.now()
-        found: list[Task] = []
-        offset = 0
-        while True:
-            page = await self.lsq.retrieve_tasks(owner_id=owner.id, start=now - LIST_PAST, end=now + LIST_AHEAD,
-                                                 status=0, offset=offset, count=200)
-            found += page.List
-            offset += len(page.List)
-            if not page.List or offset >= page.RecordCount:
-                break
-        return sorted(found, key=lambda task: task.DueDate or now)
+        found = await self.lsq.tasks_between(owner.id, now - LIST_PAST, now + LIST_AHEAD, status=0)
+        self._lists[owner_slack_id] = _by_due(found, now)
+        return list(self._lists[owner_slack_id])
+
+    def _in_lists(self, crm_id: str, task: Task | None) -> None:
+        """Replace (or, with None, drop) a task in every cached list that holds it; an open task whose owner's
+        list is cached and lacks it is added when it is due within the list's span."""
+        now = self.clock.now()
+        owner = self.people.slack_id_for_crm_user(task.OwnerId) if task is not None else None
+        for holder, tasks in list(self._lists.items()):
+            kept = [each for each in tasks if each.UserTaskId != crm_id]
+            if task is not None and holder == owner and task.DueDate and now - LIST_PAST <= task.DueDate <= \
+                    now + LIST_AHEAD:
+                kept.append(task)
+            if len(kept) != len(tasks) or task is not None:
+                self._lists[holder] = _by_due(kept, now)
+
+
+def _by_due(tasks: list[Task], now: datetime) -> list[Task]:
+    return sorted(tasks, key=lambda task: task.DueDate or now)
+
+
+def _applied(task: Task, update: TaskUpdate) -> Task:
+    """The task as LeadSquared has it after accepting `update` (instead of reading it again)."""
+    fields = {name: value for name in TaskUpdate.model_fields
+              if name not in ("UserTaskId", "OwnerEmailAddress") and (value := getattr(update, name)) is not None}
+    return task.model_copy(update=fields)
+
+
+def not_changed(error: CRMError) -> Outcome:
+    log.info("task not changed: %s", error)
+    return Outcome(False, f"Nothing was changed: {error.message}.")
 
 
 def is_overdue(task: Task, now: datetime) -> bool:
-    end = task.EndDate if task.Category == APPOINTMENT and task.EndDate else task.DueDate
+    """As LeadSquared has it: pending until its EndDate (its DueDate when it has none), overdue after."""
+    end = task.EndDate or task.DueDate
     return end is not None and end < now
 
 

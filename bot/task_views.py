@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.config import Settings
 from bot.crm.errors import CRMError
-from bot.crm.leadsquared_models import APPOINTMENT, LEAD, OPPORTUNITY, Task
+from bot.crm.leadsquared_models import APPOINTMENT, LEAD, OPPORTUNITY, Task, without_ref
 from bot.forms import TaskForms, preview_text
 from bot.meetings import Meetings
 from bot.models import Draft, Kind
@@ -24,7 +24,7 @@ from bot.task_changes import REFUSAL, Outcome, TaskChanges, by_day, editable_fie
 from bot.tasks import BACKEND
 from bot.ui.ids import WHEN
 from bot.ui.meet_message import MeetCard
-from bot.ui.metadata import TaskRef
+from bot.ui.metadata import SeriesChoice, TaskRef
 from bot.ui.reminder_messages import snoozed
 from bot.ui.task_lists import (
     home_view,
@@ -167,7 +167,7 @@ class TaskViews:
         self.reminders.snooze(row["id"], when)
         return snoozed(row["title"], slack_token(when, person.tz))[0]
 
-    async def after_modal_change(self, user_id: str, ref: TaskRef) -> None:
+    async def after_modal_change(self, user_id: str, ref: TaskRef | SeriesChoice) -> None:
         """Redraw the /tasks list the Reschedule button was in (through its response_url), and Home."""
         if ref.list and ref.list != "home" and ref.response_url:
             which, owner, page = ref.list.split(":")
@@ -215,7 +215,7 @@ class TaskViews:
             owner_slack_id=card.owner_slack_id or "", creator_slack_id=card.creator_slack_id or "",
             reminder_minutes=task.Reminder if task.Category == APPOINTMENT else None,
             reminder_days_before=task.reminder_days, reminder_time=task.reminder_at, notify_by_email=task.NotifyBy == "1100",
-            location=task.Location or None, description=task.Description or None, tz=tz)
+            location=task.Location or None, description=without_ref(task.Description) or None, tz=tz)
 
 
 def _typed(view: dict[str, Any]) -> str:

@@ -1,26 +1,34 @@
-"""LeadSquared tasks: created through the outbox (bot.outbox), confirmed in Slack, never created twice."""
+"""LeadSquared tasks: created through the outbox (bot.outbox), confirmed in Slack, never created twice.
+
+Each task carries its operation's reference in its Description (`Taskbot ref: tb-...`), the exact mark
+it is looked up by when an answer is lost, and swept for when a late copy may have landed.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from bot.crm.errors import CRMError
-from bot.crm.leadsquared import create_once
+from bot.crm.leadsquared import create_once, sweep_copies
 from bot.crm.leadsquared_models import (
     LEAD,
     NO_NOTIFICATION,
     NOT_LINKED,
     NOTIFY_BY_EMAIL,
     OPPORTUNITY,
+    TODO_OPEN_FOR,
     TaskCreate,
     TaskTypeRef,
+    reference,
+    with_ref,
 )
 from bot.forms import TaskForms
 from bot.models import Draft, Kind
-from bot.outbox import post_confirmation
+from bot.outbox import Sent, post_confirmation
 from bot.service import Service
 from bot.ui import notices
 from bot.ui.task_message import TaskCard, confirmation, reminder_text
@@ -31,12 +39,17 @@ CREATE = "lsq.create"
 
 
 def related_entity(draft: Draft) -> tuple[int, str]:
-    """What the task hangs on in LeadSquared: the opportunity if one was picked, else the lead, else nothing."""
+    """What a new task hangs on in LeadSquared: the opportunity if one was picked, else the lead, else nothing
+    (the create pages document 5 for an opportunity)."""
     if draft.opportunity_id:
         return OPPORTUNITY, draft.opportunity_id
-    if draft.lead_id:
-        return LEAD, draft.lead_id
-    return NOT_LINKED, ""
+    return lead_link(draft)
+
+
+def lead_link(draft: Draft) -> tuple[int, str]:
+    """The lead or nothing: all Task.svc/Update documents (it names no opportunity link)."""
+    return (LEAD, draft.lead_id) if draft.lead_id else (NOT_LINKED, "")
+
 
 
 class NoCrmUser(CRMError):
@@ -53,16 +66,38 @@ class Tasks(Service):
     def __post_init__(self) -> None:
         self.task_changed: Callable[[int], None] = lambda task_id: None
 
-    async def send(self, operation_id: int, payload: dict[str, Any], maybe_sent: bool) -> str:
+    async def send(self, operation_id: int, payload: dict[str, Any], maybe_sent: bool) -> Sent:
         draft = Draft.model_validate(payload["draft"])
-        return await create_once(self.lsq, await self._create_body(draft), check_first=maybe_sent)
+        ref = self._ref(operation_id)
+        created = await create_once(self.lsq, await self._create_body(draft, ref), ref, check_first=maybe_sent)
+        return Sent(created.record, created.uncertain)
+
+    async def verify(self, operation_id: int) -> None:
+        """Wait for a late copy to land, delete it; when it cannot be deleted, say so in the task's thread."""
+        await self.clock.sleep(self.lsq.grace)
+        operation = self.store.operation(operation_id)
+        assert operation is not None and operation["crm_id"]
+        draft = Draft.model_validate(operation["payload"]["draft"])
+        ref = self._ref(operation_id)
+        left = await sweep_copies(self.lsq, await self._create_body(draft, ref), ref, operation["crm_id"])
+        if left:
+            log.warning("operation %s: LeadSquared holds %s copies Taskbot could not delete", operation_id, len(left))
+            row = self.store.task_by_crm_id(BACKEND, operation["crm_id"]) or {}
+            where = ({"channel": row["channel_id"], "thread_ts": row["confirmation_ts"]} if row.get("confirmation_ts")
+                     else {"channel": draft.creator_slack_id})
+            await self.slack.chat_postMessage(**where, text=notices.extra_copies(draft.title, len(left)))
+
+    def _ref(self, operation_id: int) -> str:
+        operation = self.store.operation(operation_id)
+        assert operation is not None
+        return reference(operation["idempotency_key"])
 
     async def reopen(self, trigger_id: str, user_id: str, draft: dict[str, Any], retry_of: int) -> None:
         saved = Draft.model_validate(draft)
         await self.forms.open(trigger_id=trigger_id, user_id=user_id, kind=saved.kind, channel_id=saved.channel_id,
                               thread_ts=saved.thread_ts, form=self.forms.form_of(saved), retry_of=retry_of)
 
-    async def _create_body(self, draft: Draft) -> TaskCreate:
+    async def _create_body(self, draft: Draft, ref: str) -> TaskCreate:
         owner = await self.people.crm_user(draft.owner_slack_id)
         if owner is None:
             person = await self.people.get(draft.owner_slack_id)
@@ -70,8 +105,8 @@ class Tasks(Service):
         entity, entity_id = related_entity(draft)
         appointment = draft.kind is Kind.APPOINTMENT
         return TaskCreate(
-            Name=draft.title, Description=draft.description or None, RelatedEntity=entity, RelatedEntityId=entity_id,
-            DueDate=draft.due, EndDate=draft.end if appointment else None,
+            Name=draft.title, Description=with_ref(draft.description, ref), RelatedEntity=entity,
+            RelatedEntityId=entity_id, DueDate=draft.due, EndDate=draft.end if appointment else draft.due + TODO_OPEN_FOR,
             Reminder=draft.reminder_minutes if appointment else None,
             ReminderBeforeDays=str(draft.reminder_days_before) if not appointment and draft.reminder_days_before is not None else None,
             ReminderTime=f"{draft.reminder_time or '09:00'}:00" if not appointment and draft.reminder_days_before is not None else None,
@@ -80,6 +115,14 @@ class Tasks(Service):
             CustomFields=draft.custom_fields or None)
 
     # ----- confirm ------------------------------------------------------------------------------
+
+    async def _end_given_by_leadsquared(self, crm_id: str) -> datetime | None:
+        """An appointment sent with no end took its task type's duration in LeadSquared: read it back once."""
+        try:
+            return (await self.lsq.get_task(crm_id)).EndDate
+        except CRMError as error:
+            log.info("the end of appointment %s is not known yet: %s", crm_id, error)
+            return None
 
     def card(self, draft: Draft, crm_id: str | None = None, status: str = "open") -> TaskCard:
         return TaskCard(crm_id=crm_id,
@@ -93,6 +136,8 @@ class Tasks(Service):
         operation = self.store.operation(operation_id)
         assert operation is not None and operation["crm_id"]
         draft = Draft.model_validate(operation["payload"]["draft"])
+        if draft.kind is Kind.APPOINTMENT and draft.end is None:
+            draft.end = await self._end_given_by_leadsquared(operation["crm_id"])
         task_id = self.store.add_task(
             backend=BACKEND, crm_id=operation["crm_id"], kind=draft.kind.value, title=draft.title, due_utc=draft.due,
             end_utc=draft.end, owner_slack_id=draft.owner_slack_id, creator_slack_id=draft.creator_slack_id,

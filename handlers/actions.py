@@ -77,7 +77,8 @@ async def meet_status(ack: Any, body: dict[str, Any], action: dict[str, Any], co
     await ack()
     status = MEET_STATUS_ACTIONS[action["action_id"]]
     event_id, shown_in = task_value(action["value"])
-    outcome = await services(context).meetings.set_status(event_id, body["user"]["id"], status)
+    outcome = await services(context).meetings.status_clicked(body["trigger_id"], event_id, body["user"]["id"], status,
+                                                              shown_in, body.get("response_url"))
     if outcome.notice:
         await tell(body, client, respond, outcome.notice)
     await redraw(body, shown_in, context, respond)

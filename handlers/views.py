@@ -7,7 +7,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.meetings import CREATE as MEET_CREATE
 from bot.tasks import CREATE as TASK_CREATE
 from bot.ui.ids import ViewId
-from bot.ui.metadata import MeetModalContext, TaskModalContext, TaskRef
+from bot.ui.metadata import MeetModalContext, SeriesChoice, TaskModalContext, TaskRef
 from handlers.context import services
 
 
@@ -62,6 +62,22 @@ async def meet_reschedule_submitted(ack: Any, view: dict[str, Any], body: dict[s
     await bot.task_views.after_modal_change(user, ref)
 
 
+async def meet_series_submitted(ack: Any, view: dict[str, Any], body: dict[str, Any], context: Any,
+                                client: Any) -> None:
+    """Which meetings of a series (and, to move them, the new time): checked in the ack, then done."""
+    bot = services(context)
+    user = body["user"]["id"]
+    errors, start = await bot.meetings.series_errors(view, user)
+    if errors:
+        await ack(response_action="errors", errors=errors)
+        return
+    await ack()
+    outcome = await bot.meetings.apply_to_series(view, user, start)
+    if outcome.notice:
+        await client.chat_postMessage(channel=user, text=outcome.notice)
+    await bot.task_views.after_modal_change(user, SeriesChoice.load(view["private_metadata"]))
+
+
 async def reschedule_submitted(ack: Any, view: dict[str, Any], body: dict[str, Any], context: Any,
                                client: Any) -> None:
     bot = services(context)
@@ -95,3 +111,4 @@ def register(app: AsyncApp) -> None:
     app.view(ViewId.RESCHEDULE)(reschedule_submitted)
     app.view(ViewId.MEET)(meet_submitted)
     app.view(ViewId.MEET_RESCHEDULE)(meet_reschedule_submitted)
+    app.view(ViewId.MEET_SERIES)(meet_series_submitted)

@@ -24,6 +24,7 @@ def ghl(clock: ManualClock) -> Iterator[HighLevelSandbox]:
 
 @pytest.fixture
 async def ghl_client(ghl: HighLevelSandbox) -> AsyncIterator[HighLevel]:
-    crm = HighLevel(ghl.base_url, TOKEN, LOCATION_ID, SystemClock(), company_id=COMPANY_ID, timeout=2, attempts=3)
+    crm = HighLevel(ghl.base_url, TOKEN, LOCATION_ID, SystemClock(), company_id=COMPANY_ID, timeout=2, attempts=3,
+                    grace=0.05)
     yield crm
     await crm.aclose()

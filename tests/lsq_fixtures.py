@@ -14,7 +14,7 @@ from bot.serving import BackgroundServer
 
 @pytest.fixture
 def lsq() -> Iterator[LeadSquaredSandbox]:
-    sandbox = LeadSquaredSandbox()
+    sandbox = LeadSquaredSandbox(bulk_delay=0.2)
     server = BackgroundServer(sandbox.asgi()).start()
     sandbox.base_url = server.url
     yield sandbox
@@ -23,6 +23,6 @@ def lsq() -> Iterator[LeadSquaredSandbox]:
 
 @pytest.fixture
 async def client(lsq: LeadSquaredSandbox) -> AsyncIterator[LeadSquared]:
-    crm = LeadSquared(lsq.base_url + "/v2/", ACCESS_KEY, SECRET_KEY, SystemClock(), timeout=2, attempts=3)
+    crm = LeadSquared(lsq.base_url + "/v2/", ACCESS_KEY, SECRET_KEY, SystemClock(), timeout=2, attempts=3, grace=0.05)
     yield crm
     await crm.aclose()

@@ -1,9 +1,9 @@
 """Sales ops create many tasks with /bulktasks: checked first, sent in chunks, nothing lost or twice."""
 
 import json
-from datetime import UTC, datetime
 
 from bot.clock import SystemClock
+from bot.crm.leadsquared_models import TaskCreate
 from bot.sandbox.faults import Fault
 from bot.sandbox.leadsquared import RateLimitRule
 from bot.sandbox.stack import SandboxStack
@@ -114,18 +114,18 @@ def test_a_restart_in_the_middle_resumes_without_duplicates(stack: SandboxStack)
     run_id = stack.bot_server.call(lambda: store.db.execute("SELECT MAX(id) FROM bulk_runs").fetchone()[0])
     assert stack.bot_server.run_coroutine(bulk.start(run_id, OPS))
 
-    def crash_after_sending_the_first_chunk() -> None:
-        for row in store.db["bulk_rows"].rows_where("run_id = ? AND chunk = 0", [run_id]):
-            task = json.loads(row["payload"])["task"]
-            stack.lsq.add_task(task["Name"], datetime.strptime(task["DueDate"], "%Y-%m-%d %H:%M:%S").replace(
-                tzinfo=UTC), "maria@acme-sales.test")
-        store.db.execute("UPDATE bulk_rows SET status = 'sending' WHERE run_id = ? AND chunk = 0", [run_id])
+    def first_chunk() -> list[TaskCreate]:
+        return [TaskCreate.model_validate(json.loads(row["payload"])["task"])
+                for row in store.db["bulk_rows"].rows_where("run_id = ? AND chunk = 0", [run_id])]
 
-    stack.bot_server.call(crash_after_sending_the_first_chunk)
+    tasks = stack.bot_server.call(first_chunk)
+    stack.bot_server.run_coroutine(stack.bot.services.lsq.bulk_create(tasks))
+    stack.bot_server.call(lambda: store.db.execute(
+        "UPDATE bulk_rows SET status = 'sending' WHERE run_id = ? AND chunk = 0", [run_id]))
     assert stack.bot_server.run_coroutine(bulk.resume(), timeout=60) == 1
     assert "120 created" in finished(ops).text
     assert all(len(stack.lsq.tasks_named(f"resumed {i}")) == 1 for i in range(120))
-    assert len(stack.lsq.calls_to("Task.svc/Bulk/Create")) == 2
+    assert len(stack.lsq.calls_to("Task.svc/Bulk/Create")) == 3, "the chunk caught mid-send was read back, not resent"
 
 
 def test_results_come_from_the_webhook_when_the_bot_is_reachable(tmp_path):

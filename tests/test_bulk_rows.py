@@ -16,7 +16,7 @@ def directory() -> Directory:
     users = [User.from_api({"ID": "u-maria", "EmailAddress": "maria@acme.test", "StatusCode": 0}),
              User.from_api({"ID": "u-ira", "EmailAddress": "ira@acme.test", "StatusCode": 1})]
     types = [TaskType.model_validate({"Id": "t1", "TaskTypeName": "Follow Up", "Category": 1}),
-             TaskType.model_validate({"Id": "t2", "TaskTypeName": "Meeting", "Category": 0, "DefaultDuration": 30}),
+             TaskType.model_validate({"Id": "t2", "TaskTypeName": "Meeting", "Category": 0}),
              TaskType.model_validate({"Id": "t3", "TaskTypeName": "Docs", "Category": 1, "ColumnConfiguration": [
                  {"SchemaName": "mx_Custom_1", "DisplayName": "Documents", "Mandatory": True}]})]
     return Directory(users={u.EmailAddress: u for u in users}, task_types={t.Name.lower(): t for t in types},
@@ -80,3 +80,28 @@ def test_failed_rows_come_back_as_a_csv_to_fix_and_upload_again():
                                              "3,owner: missing,call,tmrw,,,"]
     [row] = parse_csv(content)
     assert row.values["name"] == "call" and row.values["due"] == "tmrw"
+
+
+def test_leadsquareds_own_date_format_is_utc_whatever_the_submitters_zone():
+    rows = parse_csv(b"Name,DueDate,OwnerEmailAddress\nCall,2025-03-12 14:00:00,maria@acme.test\n")
+    for tz in (LA, "Asia/Kolkata"):
+        [(_, task)] = check(rows, directory(), NOW, tz).valid
+        assert task.body()["DueDate"] == "2025-03-12 14:00:00"
+
+
+@pytest.mark.parametrize("tz, day_first, due", [
+    (LA, None, "2025-12-03 22:00:00"),                   # house rule: month first in the Americas
+    ("Europe/London", None, "2025-03-12 14:00:00"),     # day first elsewhere
+    ("America/Mexico_City", True, "2025-03-12 20:00:00"),  # the order given overrides the zone's name
+    ("Europe/London", False, "2025-12-03 14:00:00"),
+])
+def test_numeric_dates_follow_the_order_given_not_the_zones_name(tz, day_first, due):
+    rows = parse_pasted("call Priya | 12/03/2025 2pm | maria@acme.test")
+    [(_, task)] = check(rows, directory(), NOW, tz, day_first).valid
+    assert task.body()["DueDate"] == due
+
+
+def test_an_impossible_numeric_date_is_refused_with_the_order_used():
+    rows = parse_pasted("call Priya | 31/02/2025 | maria@acme.test")
+    [error] = check(rows, directory(), NOW, LA, day_first=True).invalid
+    assert (error.column, error.reason) == ("when", "not a time Taskbot can read")

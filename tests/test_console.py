@@ -48,11 +48,11 @@ def test_switching_person_and_channel_and_the_home_tab(tmp_path):
     assert "Asia/Kolkata" in shown and "Your tasks" in shown and "New to-do" in shown
 
 
-def test_a_meeting_is_booked_moved_to_a_free_slot_and_marked_showed(tmp_path):
+def test_a_meeting_is_booked_moved_to_a_free_slot_and_not_marked_showed_before_it_starts(tmp_path):
     script = "\n".join([
         "/meet Priya demo next mon 10am on zoom",
         "",                        # book it as prefilled
-        "2",                       # Showed, on its confirmation
+        "2",                       # Showed, on its confirmation: too early
         "/meet Tom sync next mon 10am",
         "a",                       # 10:00 is taken now: press the first free time offered
         "",
@@ -60,8 +60,8 @@ def test_a_meeting_is_booked_moved_to_a_free_slot_and_marked_showed(tmp_path):
         ":quit",
     ]) + "\n"
     shown = run_console(tmp_path, script)
-    assert "Meeting booked: Priya demo" in shown and "Showed: Priya demo" in shown
+    assert "Meeting booked: Priya demo" in shown and "That meeting hasn't started yet" in shown
     assert "is not free on Product demo. Nearest free times:" in shown
     assert "Meeting booked: Tom sync" in shown
     table = shown.split("HighLevel sandbox: appointments")[1]
-    assert "Priya demo" in table and "showed" in table and "Tom sync" in table
+    assert "Priya demo" in table and "showed" not in table and "Tom sync" in table

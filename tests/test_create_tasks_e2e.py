@@ -129,7 +129,7 @@ def test_validation_errors_appear_under_their_fields_and_nothing_is_lost(stack: 
     assert stack.lsq.tasks_named("Call Priya") == []
     assert maria.submit(due="tmrw 3pm").errors == {}
     maria.wait_for_message(lambda m: "Call Priya" in m.text)
-    assert only_task(stack, "Call Priya")["Description"] == "notes I typed"
+    assert only_task(stack, "Call Priya")["Description"].startswith("notes I typed\n\nTaskbot ref: tb-")
 
 
 def test_a_mandatory_custom_field_and_an_end_before_the_start(stack: SandboxStack, maria: VirtualUser):

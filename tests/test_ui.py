@@ -20,7 +20,6 @@ LA = "America/Los_Angeles"
 
 def context(**changes) -> TaskModalContext:
     base = dict(kind=Kind.APPOINTMENT, tz=LA, channel_id="CSALES", show_kind=True,
-                type_minutes={"Meeting": 30},
                 custom_fields=[CustomFieldSpec(schema_name="mx_Custom_1", label="Notes", mandatory=True)])
     return TaskModalContext(**{**base, **changes})
 

@@ -1,9 +1,10 @@
 """HighLevel (LeadConnector API v2) client: calendars, appointments, contacts and users.
 
 The Bearer token travels only in the Authorization header, never in a URL, a log line or an
-exception. Every call carries the Version its service's spec requires. Calls share one limiter per
-token in the process (100 per 10 s by default). Reads are retried with backoff; a create whose
-outcome is unknown is reconciled by looking the record up before any retry (`bot.crm.once`).
+exception. Every call carries the Version its service's spec requires. The transport
+(bot.crm.transport) paces, retries and types every call (100 per 10 s per token by default); this
+module knows HighLevel's paths, shapes and answers. A create whose outcome is unknown is reconciled
+by looking the record up before any retry (`bot.crm.once`), and a late copy is swept away afterwards.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,7 +22,15 @@ from cachetools import TTLCache
 from bot.clock import Clock
 from bot.config import RateLimit, Settings
 from bot.crm import once
-from bot.crm.errors import BadKeys, BadRequest, CRMError, NotFound, OutcomeUnknown, RateLimited, ServerError
+from bot.crm.errors import (
+    BadKeys,
+    BadRequest,
+    NoSuchEndpoint,
+    NotFound,
+    OutcomeUnknown,
+    RateLimited,
+    ServerError,
+)
 from bot.crm.highlevel_models import (
     CALENDARS_VERSION,
     CONTACTS_VERSION,
@@ -32,7 +42,8 @@ from bot.crm.highlevel_models import (
     ContactCreate,
     User,
 )
-from bot.crm.ratelimit import Limiter, retrying, shared_limiter
+from bot.crm.ratelimit import Limiter
+from bot.crm.transport import ID_SHAPE, Call, Transport, body_of, lenient
 
 log = logging.getLogger("taskbot.highlevel")
 CRM = "HighLevel"
@@ -40,13 +51,8 @@ DEFAULT_LIMIT = RateLimit(100, 10)
 CACHE_TTL = 600.0
 MAX_SLOT_RANGE = timedelta(days=31)
 USER_AGENT = "taskbot/1.0"
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-_MAYBE_SENT = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError, httpx.ReadError,
-               httpx.WriteError)
-
-
-def _retry_safe(error: BaseException) -> bool:
-    return isinstance(error, CRMError) and error.retry_safe
+LANDING_GRACE = 30.0
+_ROUTE_MISSING = re.compile(r"^Cannot (GET|POST|PUT|PATCH|DELETE) ")
 
 
 def epoch_ms(instant: datetime) -> int:
@@ -61,64 +67,15 @@ def _message(body: Any) -> str:
     return str(message or "")
 
 
-class HighLevel:
-    def __init__(self, base_url: str, token: str, location_id: str, clock: Clock, company_id: str | None = None,
-                 limit: RateLimit = DEFAULT_LIMIT, timeout: float = 15.0, attempts: int = 4):
-        self.base_url = base_url.rstrip("/")
-        self.location_id = location_id
-        self.company_id = company_id
-        self.clock = clock
-        self.limit = limit
-        self.attempts = attempts
-        self.account = hashlib.sha256(f"{self.base_url}|{token}".encode()).hexdigest()[:16]
-        self.http = httpx.AsyncClient(
-            base_url=self.base_url, timeout=timeout,
-            headers={"Authorization": f"Bearer {token}", "Accept": "application/json", "User-Agent": USER_AGENT})
-        self._cache: TTLCache = TTLCache(maxsize=1024, ttl=CACHE_TTL, timer=clock.monotonic)
+class HighLevelAnswers:
+    """HighLevel's answers: `{"statusCode","message","error"}` bodies, 429 with X-RateLimit headers, and a
+    404 that means "no such record" only for a call naming one record, in HighLevel's own error shape."""
 
-    @classmethod
-    def from_settings(cls, settings: Settings, clock: Clock, **options: Any) -> HighLevel:
-        assert settings.ghl_token and settings.ghl_location_id
-        return cls(settings.ghl_api_url, settings.ghl_token.get_secret_value(), settings.ghl_location_id, clock,
-                   company_id=settings.ghl_company_id, **options)
+    crm = CRM
+    id_shape = ID_SHAPE
 
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
-    def limiter(self) -> Limiter:
-        return shared_limiter(self.account, "calls", self.limit, self.clock)
-
-    # ----- transport ------------------------------------------------------------------------------
-
-    async def _call(self, method: str, path: str, version: str, *, params: dict[str, Any] | None = None,
-                    json: Any = None, create: bool = False) -> Any:
-        """One API call under the shared limit; retried only when that cannot duplicate anything."""
-        async for attempt in retrying(self.clock, _retry_safe, attempts=self.attempts):
-            with attempt:
-                return await self._send(method, path, version, params, json, create)
-        raise AssertionError("unreachable")
-
-    async def _send(self, method: str, path: str, version: str, params: dict[str, Any] | None, json: Any,
-                    create: bool) -> Any:
-        limiter = self.limiter()
-        try:
-            async with limiter.slot():
-                response = await self.http.request(method, path, params=params, json=json,
-                                                   headers={"Version": version})
-        except _NEVER_SENT as error:
-            raise ServerError(CRM, "HighLevel could not be reached; try again in a minute",
-                              type(error).__name__) from None
-        except _MAYBE_SENT as error:
-            if create:
-                raise OutcomeUnknown(CRM, "HighLevel did not confirm in time", type(error).__name__) from None
-            raise ServerError(CRM, "HighLevel did not answer in time; try again", type(error).__name__) from None
-        return self._read(response, create, limiter)
-
-    def _read(self, response: httpx.Response, create: bool, limiter: Limiter) -> Any:
-        try:
-            body = response.json() if response.content else None
-        except ValueError:
-            body = None
+    def read(self, response: httpx.Response, call: Call) -> Any:
+        body = body_of(response)
         status = response.status_code
         if status < 400:
             return body
@@ -128,20 +85,63 @@ class HighLevel:
         if status == 429:
             pause = float(response.headers.get("Retry-After") or 0) or (
                 int(response.headers.get("X-RateLimit-Interval-Milliseconds") or 10_000) / 1000)
-            limiter.pause(pause)
+            interval = response.headers.get("X-RateLimit-Interval-Milliseconds")
             raise RateLimited(CRM, "HighLevel is busy (rate limit); trying again shortly", trace,
-                              limit=int(response.headers.get("X-RateLimit-Max") or 0) or None, window=pause)
+                              limit=int(response.headers.get("X-RateLimit-Max") or 0) or None,
+                              window=int(interval) / 1000 if interval else None, pause=pause)
         if status in (401, 403):
             raise BadKeys(CRM, "HighLevel refused the token: check GHL_TOKEN (a sub-account Private Integration "
                                "token with the calendars, contacts and users scopes) and GHL_LOCATION_ID",
                           f"{trace} {message}")
         if status == 404:
-            raise NotFound(CRM, f"HighLevel has no such record: {message or 'not found'}", trace)
+            if call.record and isinstance(body, dict) and body.get("statusCode") == 404 and message and \
+                    not _ROUTE_MISSING.match(message):
+                raise NotFound(CRM, f"HighLevel has no such record: {message}", trace)
+            raise NoSuchEndpoint(CRM, "HighLevel has no such API here: check GHL_API_URL",
+                                 f"{call.method} {call.path} {trace} {message}".strip())
         if status >= 500:
-            if create:
+            if call.create:
                 raise OutcomeUnknown(CRM, "HighLevel failed while creating; checking before trying again", trace)
             raise ServerError(CRM, "HighLevel is having trouble; try again in a minute", f"{trace} {message}")
         raise BadRequest(CRM, f"HighLevel said: {message or 'the request was not accepted'}", trace)
+
+
+class HighLevel:
+    def __init__(self, base_url: str, token: str, location_id: str, clock: Clock, company_id: str | None = None,
+                 limit: RateLimit = DEFAULT_LIMIT, timeout: float = 15.0, attempts: int = 4,
+                 grace: float = LANDING_GRACE):
+        self.base_url = base_url.rstrip("/")
+        self.location_id = location_id
+        self.company_id = company_id
+        self.clock = clock
+        self.grace = grace
+        account = hashlib.sha256(f"{self.base_url}|{token}".encode()).hexdigest()[:16]
+        self.transport = Transport(
+            HighLevelAnswers(), self.base_url,
+            {"Authorization": f"Bearer {token}", "Accept": "application/json", "User-Agent": USER_AGENT}, clock,
+            limit, account, timeout=timeout, attempts=attempts)
+        self._cache: TTLCache = TTLCache(maxsize=1024, ttl=CACHE_TTL, timer=clock.monotonic)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, clock: Clock, **options: Any) -> HighLevel:
+        assert settings.ghl_token and settings.ghl_location_id
+        return cls(settings.ghl_api_url, settings.ghl_token.get_secret_value(), settings.ghl_location_id, clock,
+                   company_id=settings.ghl_company_id, **options)
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
+
+    def limiter(self) -> Limiter:
+        return self.transport.limiter()
+
+    def check_id(self, value: str | None) -> str:
+        return self.transport.check_id(value)
+
+    async def _call(self, method: str, path: str, version: str, *, ids: dict[str, str] | None = None,
+                    params: dict[str, Any] | None = None, json: Any = None, create: bool = False,
+                    write: bool = False) -> Any:
+        return await self.transport.request(method, path, ids=ids, params=params, json=json,
+                                            headers={"Version": version}, create=create, write=write)
 
     # ----- calendars ------------------------------------------------------------------------------
 
@@ -149,13 +149,13 @@ class HighLevel:
         key = ("calendars",)
         if key not in self._cache:
             body = await self._call("GET", "/calendars/", CALENDARS_VERSION, params={"locationId": self.location_id})
-            self._cache[key] = [Calendar.model_validate(item) for item in body.get("calendars") or []]
+            self._cache[key] = lenient(Calendar.model_validate, (body or {}).get("calendars"), "calendar")
         return self._cache[key]
 
     async def calendar(self, calendar_id: str) -> Calendar:
         key = ("calendar", calendar_id)
         if key not in self._cache:
-            body = await self._call("GET", f"/calendars/{calendar_id}", CALENDARS_VERSION)
+            body = await self._call("GET", "/calendars/{calendarId}", CALENDARS_VERSION, ids={"calendarId": calendar_id})
             self._cache[key] = Calendar.model_validate(body["calendar"])
         return self._cache[key]
 
@@ -168,7 +168,8 @@ class HighLevel:
         params: dict[str, Any] = {"startDate": epoch_ms(start), "endDate": epoch_ms(end), "timezone": tz}
         if user_id:
             params["userId"] = user_id
-        body = await self._call("GET", f"/calendars/{calendar_id}/free-slots", CALENDARS_VERSION, params=params)
+        body = await self._call("GET", "/calendars/{calendarId}/free-slots", CALENDARS_VERSION,
+                                ids={"calendarId": calendar_id}, params=params)
         slots = []
         for day, value in (body or {}).items():
             if len(day) == 10 and day[4] == "-" and isinstance(value, dict):
@@ -179,10 +180,21 @@ class HighLevel:
                      user_id: str | None = None) -> list[Appointment]:
         """Events starting in [start, end) of one calendar or of one user (on any calendar)."""
         scope = {"calendarId": calendar_id} if calendar_id else {"userId": user_id}
-        body = await self._call("GET", "/calendars/events", CALENDARS_VERSION,
-                                params={"locationId": self.location_id, **scope, "startTime": epoch_ms(start),
+        body = await self._call("GET", "/calendars/events", CALENDARS_VERSION, ids=scope,
+                                params={"locationId": self.location_id, "startTime": epoch_ms(start),
                                         "endTime": epoch_ms(end)})
-        return [Appointment.model_validate(item) for item in body.get("events") or []]
+        return lenient(Appointment.model_validate, (body or {}).get("events"), "event")
+
+    async def series_meetings(self, master: Appointment, start: datetime, end: datetime) -> list[Appointment]:
+        """The meetings of a series starting in [start, end), each with its own id and status."""
+        found: list[Appointment] = []
+        at = start
+        while at < end:
+            until = min(end, at + MAX_SLOT_RANGE)
+            found += [event for event in await self.events(at, until, calendar_id=master.calendarId)
+                      if event.masterEventId == master.id]
+            at = until
+        return sorted(found, key=lambda event: event.startTime)
 
     # ----- appointments ---------------------------------------------------------------------------
 
@@ -191,29 +203,46 @@ class HighLevel:
                                 json=appointment.body(), create=True)
         return Appointment.model_validate(body)
 
-    async def find_appointment(self, appointment: AppointmentCreate) -> Appointment | None:
-        """The appointment `appointment` would have created, if it exists (same contact and start)."""
+    async def booked_as(self, appointment: AppointmentCreate) -> list[str]:
+        """Ids of the appointments (a series: its master) this booking made: same calendar, contact, start and
+        title. HighLevel refuses a second booking of a taken slot, so this cannot be a meeting the rep made."""
         start = datetime.fromisoformat(appointment.startTime)
         found = await self.events(start - timedelta(minutes=1), start + timedelta(minutes=1),
                                   calendar_id=appointment.calendarId)
-        return next((event for event in found if event.contactId == appointment.contactId
-                     and event.startTime == start and (event.title or None) == (appointment.title or None)), None)
+        return sorted({event.masterEventId or event.id for event in found if event.contactId == appointment.contactId
+                       and event.startTime == start and (event.title or None) == (appointment.title or None)})
 
-    async def book_once(self, appointment: AppointmentCreate, check_first: bool = False) -> Appointment:
-        return await once.create_once(lambda: self.create_appointment(appointment),
-                                      lambda: self.find_appointment(appointment), CRM, check_first=check_first)
+    async def book_once(self, appointment: AppointmentCreate, check_first: bool = False) -> once.Created[str]:
+        async def find() -> str | None:
+            found = await self.booked_as(appointment)
+            return found[0] if found else None
+
+        async def create() -> str:
+            return (await self.create_appointment(appointment)).id
+
+        return await once.create_once(create, find, CRM, self.clock, self.grace, check_first=check_first)
+
+    async def sweep_bookings(self, appointment: AppointmentCreate, keep: str) -> list[str]:
+        """Delete any copy of this booking but `keep`; the ids of copies that could not be deleted."""
+        async def remove(event_ids: list[str]) -> None:
+            for event_id in event_ids:
+                await self.delete_event(event_id)
+
+        return await once.sweep(lambda: self.booked_as(appointment), keep, remove)
 
     async def appointment(self, event_id: str) -> Appointment:
-        body = await self._call("GET", f"/calendars/events/appointments/{event_id}", CALENDARS_VERSION)
+        body = await self._call("GET", "/calendars/events/appointments/{eventId}", CALENDARS_VERSION,
+                                ids={"eventId": event_id})
         return Appointment.model_validate(body["event"])
 
     async def update_appointment(self, event_id: str, edit: AppointmentEdit) -> Appointment:
-        body = await self._call("PUT", f"/calendars/events/appointments/{event_id}", CALENDARS_VERSION,
-                                json=edit.body())
+        body = await self._call("PUT", "/calendars/events/appointments/{eventId}", CALENDARS_VERSION,
+                                ids={"eventId": event_id}, json=edit.body(), write=True)
         return Appointment.model_validate(body)
 
     async def delete_event(self, event_id: str) -> bool:
-        body = await self._call("DELETE", f"/calendars/events/{event_id}", CALENDARS_VERSION, json={})
+        body = await self._call("DELETE", "/calendars/events/{eventId}", CALENDARS_VERSION, ids={"eventId": event_id},
+                                json={}, write=True)
         return bool((body or {}).get("succeeded"))
 
     # ----- contacts -------------------------------------------------------------------------------
@@ -221,7 +250,7 @@ class HighLevel:
     async def contact(self, contact_id: str) -> Contact:
         key = ("contact", contact_id)
         if key not in self._cache:
-            body = await self._call("GET", f"/contacts/{contact_id}", CONTACTS_VERSION)
+            body = await self._call("GET", "/contacts/{contactId}", CONTACTS_VERSION, ids={"contactId": contact_id})
             self._cache[key] = Contact.model_validate(body["contact"])
         return self._cache[key]
 
@@ -239,7 +268,7 @@ class HighLevel:
     async def search_contacts(self, query: str, limit: int = 20) -> list[Contact]:
         body = await self._call("POST", "/contacts/search", CONTACTS_VERSION,
                                 json={"locationId": self.location_id, "pageLimit": limit, "query": query[:75]})
-        return [Contact.model_validate(item) for item in (body or {}).get("contacts") or []]
+        return lenient(Contact.model_validate, (body or {}).get("contacts"), "contact")
 
     async def create_contact(self, contact: ContactCreate) -> Contact:
         body = await self._call("POST", "/contacts/", CONTACTS_VERSION, json=contact.body(), create=True)
@@ -255,14 +284,16 @@ class HighLevel:
         existing = await find()
         if existing is not None:
             return existing
-        return await once.create_once(lambda: self.create_contact(contact), find, CRM, check_first=check_first)
+        created = await once.create_once(lambda: self.create_contact(contact), find, CRM, self.clock, self.grace,
+                                         check_first=check_first)
+        return created.record
 
     # ----- users ----------------------------------------------------------------------------------
 
     async def user(self, user_id: str) -> User:
         key = ("user", user_id)
         if key not in self._cache:
-            body = await self._call("GET", f"/users/{user_id}", CONTACTS_VERSION)
+            body = await self._call("GET", "/users/{userId}", CONTACTS_VERSION, ids={"userId": user_id})
             self._cache[key] = User.model_validate(body)
         return self._cache[key]
 
@@ -277,7 +308,7 @@ class HighLevel:
             params["ids"] = ",".join(ids)
             params["limit"] = str(len(ids))
         body = await self._call("GET", "/users/search", CONTACTS_VERSION, params=params)
-        return [User.model_validate(item) for item in (body or {}).get("users") or []]
+        return lenient(User.model_validate, (body or {}).get("users"), "user")
 
     async def team(self, calendar: Calendar) -> list[User]:
         """The calendar's team members as users (one search when the company is known)."""

@@ -68,12 +68,21 @@ class Calendar(_Read):
     isActive: bool = True
     slotDuration: int = 30
     slotDurationUnit: str = "mins"
+    slotInterval: int | None = None
+    slotIntervalUnit: str = "mins"
     enableRecurring: bool = False
     teamMembers: list[TeamMember] = Field(default_factory=list)
 
     @property
     def slot_minutes(self) -> int:
+        """How long a meeting booked in a slot lasts (slotDuration)."""
         return self.slotDuration * (60 if self.slotDurationUnit == "hours" else 1)
+
+    @property
+    def interval_minutes(self) -> int:
+        """How far apart slots start (slotInterval; the spec's default is 30)."""
+        interval = self.slotInterval if self.slotInterval is not None else 30
+        return interval * (60 if self.slotIntervalUnit == "hours" else 1)
 
 
 class Contact(_Read):

@@ -1,23 +1,59 @@
 """LeadSquared's request and response shapes, with the API's exact field names.
 
 Instants go out as UTC `YYYY-MM-DD HH:MM:SS` and come back with or without milliseconds, with
-`0001-01-01 00:00:00.000` meaning "never" (a task not completed).
+`0001-01-01 00:00:00.000` meaning "never" (a task not completed). What the bot sends is strict; what it
+reads is lenient: a value in an unexpected shape is logged and read as "unknown", never a crash.
+
+A task the bot creates carries a reference line at the end of its Description (`Taskbot ref: ...`):
+the exact mark a create whose answer was lost is looked up by, so a task the rep made on purpose with
+the same subject and time is never taken for ours.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import logging
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator
 
+log = logging.getLogger("taskbot.leadsquared")
 APPOINTMENT, TODO = 0, 1
 NOTIFY_BY_EMAIL, NO_NOTIFICATION = "1100", "1000"
 NOT_LINKED, LEAD, OPPORTUNITY = 0, 1, 5
 LSQ_FORMAT = "%Y-%m-%d %H:%M:%S"
+TODO_OPEN_FOR = timedelta(days=1) - timedelta(minutes=1)
+"""A to-do's EndDate after its DueDate, as the Create a To-Do page's example shows (10:30 to 10:29 the next
+day); without one LeadSquared ends it on the day it was created, and it turns overdue then."""
+REF_LABEL = "Taskbot ref: "
 _LSQ_TEXT = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(\.\d{1,7})?$")
 _WCF_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
+_REF_LINE = re.compile(r"(?:\n\n)?" + re.escape(REF_LABEL) + r"([A-Za-z0-9-]+)\s*$")
+
+
+def reference(key: str) -> str:
+    """The short, stable mark of one create (`tb-` and 10 letters or digits), from what identifies it."""
+    digest = base64.b32encode(hashlib.sha256(key.encode()).digest()).decode().lower()
+    return "tb-" + digest[:10]
+
+
+def with_ref(description: str | None, ref: str) -> str:
+    """The description as the rep wrote it, with the task's reference line at its end."""
+    text = without_ref(description)
+    return f"{text}\n\n{REF_LABEL}{ref}" if text else f"{REF_LABEL}{ref}"
+
+
+def ref_of(description: str | None) -> str | None:
+    found = _REF_LINE.search(description or "")
+    return found.group(1) if found else None
+
+
+def without_ref(description: str | None) -> str:
+    """The description as the rep wrote it (what an Edit form shows)."""
+    return _REF_LINE.sub("", description or "").rstrip()
 
 
 def format_instant(instant: datetime) -> str:
@@ -45,9 +81,28 @@ def parse_instant(value: Any) -> datetime | None:
     return parsed.replace(tzinfo=UTC)
 
 
+def _read_instant(value: Any) -> datetime | None:
+    try:
+        return parse_instant(value)
+    except ValueError:
+        log.warning("LeadSquared sent a date-time Taskbot cannot read: %r; treated as unknown", str(value)[:40])
+        return None
+
+
+def _read_int(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        log.warning("LeadSquared sent %r where a number was expected; treated as unknown", str(value)[:40])
+        return None
+
+
 LsqInstant = Annotated[datetime, BeforeValidator(lambda value: parse_instant(value) if isinstance(value, str) else value),
                        PlainSerializer(format_instant, return_type=str)]
-ReadInstant = Annotated[datetime | None, BeforeValidator(parse_instant)]
+ReadInstant = Annotated[datetime | None, BeforeValidator(_read_instant)]
+ReadInt = Annotated[int | None, BeforeValidator(_read_int)]
 
 
 class _Model(BaseModel):
@@ -116,6 +171,13 @@ class TaskUpdate(_Model):
     OwnerEmailAddress: str | None = None
     Location: str | None = None
 
+    @field_validator("RelatedEntity")
+    @classmethod
+    def _lead_or_nothing(cls, value: int | None) -> int | None:
+        if value not in (None, NOT_LINKED, LEAD):
+            raise ValueError("Task.svc/Update documents RelatedEntity 0 (none) or 1 (lead) only")
+        return value
+
     def body(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
 
@@ -123,7 +185,7 @@ class TaskUpdate(_Model):
 class TaskTypeInfo(_Model):
     Id: str | None = None
     Name: str = Field(validation_alias="TaskTypeName")
-    Category: int
+    Category: ReadInt = None
 
 
 class Task(_Model):
@@ -131,18 +193,18 @@ class Task(_Model):
 
     UserTaskId: str
     Name: str
-    Category: int | None = None
+    Category: ReadInt = None
     Description: str | None = None
-    RelatedEntity: int | None = None
+    RelatedEntity: ReadInt = None
     RelatedEntityId: str | None = None
     RelatedEntityIdName: str | None = None
     DueDate: ReadInstant = None
     EndDate: ReadInstant = None
-    Reminder: int | None = None
+    Reminder: ReadInt = None
     ReminderBeforeDays: int | str | None = None
     ReminderTime: str | None = None
     NotifyBy: str | None = None
-    StatusCode: int = 0
+    StatusCode: ReadInt = 0
     OwnerId: str | None = None
     OwnerName: str | None = None
     OwnerEmailAddress: str | None = None
@@ -157,6 +219,11 @@ class Task(_Model):
     @property
     def completed(self) -> bool:
         return self.StatusCode == 1
+
+    @property
+    def ref(self) -> str | None:
+        """The bot's reference line, when the bot created it."""
+        return ref_of(self.Description)
 
     @property
     def reminder_days(self) -> int | None:
@@ -188,7 +255,6 @@ class TaskType(_Model):
     Id: str
     Name: str = Field(validation_alias="TaskTypeName")
     Category: int
-    DefaultDuration: int | None = None
     ColumnConfiguration: list[FieldConfig] = Field(default_factory=list)
 
     @property

@@ -3,13 +3,15 @@
 It answers the calendar, contact and user paths the bot uses with the shapes of HighLevel's OpenAPI
 specs: the Version header each service requires, required fields and enums, 422 with a list of
 messages for any property the spec does not list, free slots computed from the calendar's open
-hours, slot length and booked events, conflicting bookings refused unless ignoreFreeSlotValidation,
-and an rrule honoured only with ignoreFreeSlotValidation on a calendar that allows recurring events.
+hours (a slot every slotInterval, each slotDuration long) and booked events, conflicting bookings
+refused unless ignoreFreeSlotValidation, and an rrule honoured only with ignoreFreeSlotValidation on a
+calendar that allows recurring events. A series is listed as its meetings, each with its own id
+(`<master>_<start ms>_<seconds>`) and masterEventId; a meeting's id changes that meeting, the
+master's the whole series. What no page states is in docs/crm-assumptions.md.
 """
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import random
@@ -24,13 +26,14 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.clock import Clock, SystemClock
 from bot.crm.highlevel_models import CALENDARS_VERSION, CONTACTS_VERSION, AppointmentStatus, LocationType
-from bot.sandbox.faults import DroppedResponse, Fault, fault_for
+from bot.sandbox.faults import Befalls, Fault, fault_for, serve
 
 TOKEN = "pit-sandbox-0000-highlevel-token"
 LOCATION_ID = "loc-acme-sales-01"
@@ -125,6 +128,12 @@ def _ms(value: str | None, name: str) -> datetime:
     return datetime.fromtimestamp(int(value) / 1000, UTC)
 
 
+def _minutes(calendar: dict[str, Any], field: str) -> timedelta:
+    """A calendar's slotDuration or slotInterval, in its unit (minutes unless "hours")."""
+    value = calendar.get(field) or 30
+    return timedelta(minutes=value * (60 if calendar.get(field + "Unit") == "hours" else 1))
+
+
 def _digits(text: str | None) -> str:
     return re.sub(r"\D", "", text or "")
 
@@ -167,6 +176,12 @@ class HighLevelSandbox:
     def appointments(self, title: str | None = None) -> list[dict[str, Any]]:
         return [event for event in self.state.events.values() if title is None or event["title"] == title]
 
+    def meetings_of(self, master_id: str, days: int = 120) -> list[dict[str, Any]]:
+        """A series' meetings (each with its own id, time and status) from its first for `days` days."""
+        with self.lock:
+            event = self.state.events[master_id]
+            return self._meetings(event, event["start"], event["start"] + timedelta(days=days))
+
     def export_state(self) -> dict[str, Any]:
         """Contacts and appointments as JSON, to keep between console runs."""
         with self.lock:
@@ -207,7 +222,13 @@ class HighLevelSandbox:
             route("/contacts/{contactId}", "GET", con, self._get_contact),
             route("/users/search", "GET", con, self._search_users),
             route("/users/{userId}", "GET", con, self._get_user),
-        ])
+        ], exception_handlers={404: self._no_route, 405: self._no_route})
+
+    @staticmethod
+    async def _no_route(request: Request, exc: HTTPException) -> Response:
+        """A path or method HighLevel does not serve (its framework's own 404 shape)."""
+        return JSONResponse({"statusCode": 404, "message": f"Cannot {request.method} {request.url.path}",
+                             "error": "Not Found"}, status_code=404)
 
     async def _serve(self, request: Request, version: str, handler: Callable[..., Any]) -> Response:
         raw = await request.body()
@@ -228,30 +249,34 @@ class HighLevelSandbox:
             return Refused(400, f"Version header must be {version} for this API").response()
         remaining = self._take_slot()
         if remaining is None:
-            return JSONResponse({"statusCode": 429, "message": "Too many requests"}, status_code=429,
-                                headers=self._limit_headers(0))
-        fault = fault_for(self.faults, request.url.path)
-        if fault and fault.latency:
-            await asyncio.sleep(fault.latency)
-        if fault and fault.error_rate and self.random.random() < fault.error_rate:
-            return JSONResponse({"statusCode": fault.error_status, "message": "Internal server error"},
-                                status_code=fault.error_status)
+            return self._too_many()
         try:
             body = json.loads(raw) if raw else None
         except json.JSONDecodeError:
             return Refused(400, "Unexpected token in JSON").response()
-        try:
-            with self.lock:
-                status, result = handler(request.path_params, request.query_params, body)
-        except Refused as refused:
-            return refused.response()
-        if fault and fault.timeout_after_processing and self.random.random() < fault.timeout_after_processing:
-            await asyncio.sleep(fault.hold)
-        if fault and fault.drop_after_processing and self.random.random() < fault.drop_after_processing:
-            return DroppedResponse()
-        if isinstance(result, dict):
-            result.setdefault("traceId", f"sandbox-{next(self._ids)}")
-        return JSONResponse(result, status_code=status, headers=self._limit_headers(remaining))
+        fault = fault_for(self.faults, request.url.path)
+
+        def process() -> Response:
+            try:
+                with self.lock:
+                    status, result = handler(request.path_params, request.query_params, body)
+            except Refused as refused:
+                return refused.response()
+            if isinstance(result, dict):
+                result.setdefault("traceId", f"sandbox-{next(self._ids)}")
+            return JSONResponse(result, status_code=status, headers=self._limit_headers(remaining))
+
+        def refusal(befalls: Befalls) -> Response:
+            if befalls is Befalls.RATE_LIMIT:
+                return self._too_many()
+            status = fault.error_status if fault else 500
+            return JSONResponse({"statusCode": status, "message": "Internal server error"}, status_code=status)
+
+        return await serve(fault, self.random, process, refusal)
+
+    def _too_many(self) -> JSONResponse:
+        return JSONResponse({"statusCode": 429, "message": "Too many requests"}, status_code=429,
+                            headers=self._limit_headers(0))
 
     def _take_slot(self) -> int | None:
         with self.lock:
@@ -281,11 +306,39 @@ class HighLevelSandbox:
                 return contact
         raise Refused(400, f"Contact with id {contact_id} not found")
 
-    def _event(self, event_id: str) -> dict[str, Any]:
+    def _event(self, event_id: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The event an id names: (the event, None), or for one meeting of a series (its master, the meeting)."""
         event = self.state.events.get(event_id)
-        if event is None:
-            raise Refused(404, f"Event {event_id} not found")
-        return event
+        if event is not None:
+            return event, None
+        master_id, _, rest = event_id.partition("_")
+        key, _, _ = rest.partition("_")
+        master = self.state.events.get(master_id)
+        if master is not None and master["rrule"] and key.isdigit():
+            start = datetime.fromtimestamp(int(key) / 1000, UTC)
+            for meeting in self._meetings(master, start - timedelta(seconds=1), start + timedelta(seconds=1)):
+                if meeting["occurrence"] == key:
+                    return master, meeting
+        raise Refused(404, f"Event {event_id} not found")
+
+    def _meetings(self, event: dict[str, Any], start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """The event's meetings whose original time falls in [start - its length, end]: itself, or a series'
+        meetings, each with its own id, time and status (an override of one meeting wins over the series)."""
+        if not event["rrule"]:
+            return [event]
+        length = event["end"] - event["start"]
+        zone = ZoneInfo(LOCATION_TZ)
+        rule = rrulestr(event["rrule"], dtstart=event["start"].astimezone(zone))
+        meetings = []
+        for first in rule.between((start - length).astimezone(zone), end.astimezone(zone), inc=True):
+            key = str(int(first.timestamp() * 1000))
+            override = (event.get("overrides") or {}).get(key, {})
+            meetings.append({
+                **event, "id": f"{event['id']}_{key}_{int(length.total_seconds())}", "masterEventId": event["id"],
+                "occurrence": key, "start": datetime.fromisoformat(override.get("start", first.isoformat())),
+                "end": datetime.fromisoformat(override.get("end", (first + length).isoformat())),
+                "appointmentStatus": override.get("appointmentStatus", event["appointmentStatus"])})
+        return meetings
 
     @staticmethod
     def _location(query: Any) -> str:
@@ -300,26 +353,28 @@ class HighLevelSandbox:
 
     def _busy(self, calendar_id: str, user_id: str | None, start: datetime, end: datetime,
               skip: str | None = None) -> list[tuple[datetime, datetime]]:
-        """Booked intervals overlapping [start, end): the calendar's, and the user's on any calendar."""
+        """Booked intervals overlapping [start, end): the calendar's, and the user's on any calendar. `skip`:
+        a meeting (or a whole series, by its master's id) being moved."""
         spans = []
         for event in self.state.events.values():
-            if event["id"] == skip or event["appointmentStatus"] in ("cancelled", "invalid"):
+            if event["id"] == skip:
                 continue
             if event["calendarId"] != calendar_id and (user_id is None or event["assignedUserId"] != user_id):
                 continue
-            length = event["end"] - event["start"]
-            starts = [event["start"]]
-            if event["rrule"]:
-                rule = rrulestr(event["rrule"], dtstart=event["start"].astimezone(ZoneInfo(LOCATION_TZ)))
-                starts = rule.between(start - length, end, inc=True)
-            spans += [(first, first + length) for first in starts if first < end and first + length > start]
+            for meeting in self._meetings(event, start - timedelta(days=1), end + timedelta(days=1)):
+                if meeting["id"] == skip or meeting["appointmentStatus"] in ("cancelled", "invalid"):
+                    continue
+                if meeting["start"] < end and meeting["end"] > start:
+                    spans.append((meeting["start"], meeting["end"]))
         return spans
 
     def _slots(self, calendar: dict[str, Any], start: datetime, end: datetime, user_id: str | None = None,
                skip: str | None = None) -> list[datetime]:
-        """Slot starts in [start, end) inside open hours, after now, not overlapping anything booked."""
+        """Slot starts in [start, end) every slotInterval inside open hours, after now, each free for
+        slotDuration (nothing booked overlaps it)."""
         zone = ZoneInfo(LOCATION_TZ)
-        length = timedelta(minutes=calendar["slotDuration"] * (60 if calendar["slotDurationUnit"] == "hours" else 1))
+        length = _minutes(calendar, "slotDuration")
+        step = _minutes(calendar, "slotInterval")
         busy = self._busy(calendar["id"], user_id, start - length, end + length, skip)
         now = self.clock.now()
         found = []
@@ -336,7 +391,7 @@ class HighLevelSandbox:
                         if start <= slot < end and slot > now and not any(
                                 a < slot + length and slot < b for a, b in busy):
                             found.append(slot)
-                        slot += length
+                        slot += step
             day += timedelta(days=1)
         return found
 
@@ -376,11 +431,11 @@ class HighLevelSandbox:
         scope = {key: query.get(key) for key in ("calendarId", "userId", "groupId") if query.get(key)}
         if not scope:
             raise Refused(422, ["One of calendarId, userId or groupId is required"])
-        events = [self._event_dto(event) for event in self.state.events.values()
-                  if start <= event["start"] < end
-                  and all(event.get("assignedUserId" if key == "userId" else key) == value
-                          for key, value in scope.items())]
-        return 200, {"events": events}
+        events = [self._event_dto(meeting) for event in self.state.events.values()
+                  if all(event.get("assignedUserId" if key == "userId" else key) == value
+                         for key, value in scope.items())
+                  for meeting in self._meetings(event, start, end) if start <= meeting["start"] < end]
+        return 200, {"events": sorted(events, key=lambda dto: dto["startTime"])}
 
     def _create_appointment(self, path: Any, query: Any, body: Any) -> tuple[int, Any]:
         body = _check_fields(body, CREATE_FIELDS, ("calendarId", "locationId", "contactId", "startTime"))
@@ -388,8 +443,7 @@ class HighLevelSandbox:
         calendar = self._calendar(body["calendarId"])
         self._contact(body["contactId"])
         start = _instant(body["startTime"], "startTime")
-        length = timedelta(minutes=calendar["slotDuration"] * (60 if calendar["slotDurationUnit"] == "hours" else 1))
-        end = _instant(body["endTime"], "endTime") if body.get("endTime") else start + length
+        end = _instant(body["endTime"], "endTime") if body.get("endTime") else start + _minutes(calendar, "slotDuration")
         if end <= start:
             raise Refused(400, "endTime must be after startTime")
         team = [member["userId"] for member in calendar["teamMembers"]]
@@ -423,7 +477,7 @@ class HighLevelSandbox:
             "appointmentStatus": body.get("appointmentStatus") or "confirmed", "assignedUserId": user_id,
             "address": body.get("address"), "meetingLocationType": body.get("meetingLocationType"),
             "description": body.get("description"), "rrule": rrule, "toNotify": body.get("toNotify"),
-            "dateAdded": now, "dateUpdated": now,
+            "dateAdded": now, "dateUpdated": now, "overrides": {},
         }
         self.state.events[event["id"]] = event
         return event
@@ -438,7 +492,7 @@ class HighLevelSandbox:
         dto = {key: event[key] for key in ("id", "calendarId", "locationId", "contactId", "title",
                                            "appointmentStatus", "assignedUserId")}
         dto.update(startTime=start, endTime=end, isRecurring=bool(event["rrule"]))
-        for key in ("meetingLocationType", "address", "rrule"):
+        for key in ("meetingLocationType", "address", "rrule", "masterEventId"):
             if event.get(key):
                 dto[key] = event[key]
         return dto
@@ -453,11 +507,14 @@ class HighLevelSandbox:
         return dto
 
     def _get_appointment(self, path: Any, query: Any, body: Any) -> tuple[int, Any]:
-        return 200, {"event": self._event_dto(self._event(path["eventId"]))}
+        event, meeting = self._event(path["eventId"])
+        return 200, {"event": self._event_dto(meeting or event)}
 
     def _edit_appointment(self, path: Any, query: Any, body: Any) -> tuple[int, Any]:
         body = _check_fields(body, EDIT_FIELDS)
-        event = self._event(path["eventId"])
+        event, meeting = self._event(path["eventId"])
+        if meeting is not None:
+            return 200, self._appointment_dto(self._edit_meeting(event, meeting, body))
         calendar = self._calendar(body.get("calendarId") or event["calendarId"])
         start = _instant(body["startTime"], "startTime") if body.get("startTime") else event["start"]
         end = _instant(body["endTime"], "endTime") if body.get("endTime") else start + (event["end"] - event["start"])
@@ -467,6 +524,8 @@ class HighLevelSandbox:
         if moved and not body.get("ignoreFreeSlotValidation"):
             self._check_slot(calendar, start, end, body.get("assignedUserId") or event["assignedUserId"],
                              skip=event["id"])
+        if moved and event["rrule"]:
+            event["overrides"] = {}
         event.update(start=start, end=end, calendarId=calendar["id"], dateUpdated=self.clock.now())
         for key in ("title", "appointmentStatus", "assignedUserId", "address", "meetingLocationType",
                     "description"):
@@ -474,9 +533,31 @@ class HighLevelSandbox:
                 event[key] = body[key]
         return 200, self._appointment_dto(event)
 
+    def _edit_meeting(self, master: dict[str, Any], meeting: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+        """One meeting of a series: its status or time changes, the rest of the series does not."""
+        start = _instant(body["startTime"], "startTime") if body.get("startTime") else meeting["start"]
+        end = _instant(body["endTime"], "endTime") if body.get("endTime") else start + (
+            meeting["end"] - meeting["start"])
+        if end <= start:
+            raise Refused(400, "endTime must be after startTime")
+        override = master.setdefault("overrides", {}).setdefault(meeting["occurrence"], {})
+        if start != meeting["start"] or end != meeting["end"]:
+            if not body.get("ignoreFreeSlotValidation"):
+                self._check_slot(self._calendar(master["calendarId"]), start, end, master["assignedUserId"],
+                                 skip=meeting["id"])
+            override.update(start=start.isoformat(), end=end.isoformat())
+        if body.get("appointmentStatus"):
+            override["appointmentStatus"] = body["appointmentStatus"]
+        master["dateUpdated"] = self.clock.now()
+        moved, _ = self._event(meeting["id"])
+        return next(view for view in self._meetings(moved, start - timedelta(days=1), start + timedelta(days=1))
+                    if view["occurrence"] == meeting["occurrence"])
+
     def _delete_event(self, path: Any, query: Any, body: Any) -> tuple[int, Any]:
         _check_fields(body if body is not None else {}, {})
-        event = self._event(path["eventId"])
+        event, meeting = self._event(path["eventId"])
+        if meeting is not None:
+            raise Refused(400, "Delete a recurring event by its master event id")
         del self.state.events[event["id"]]
         return 201, {"succeeded": True}
 

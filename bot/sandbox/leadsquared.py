@@ -1,14 +1,21 @@
 """A stand-in LeadSquared served over real HTTP: state, documented validation, limits and faults.
 
 It answers the v2 paths the bot uses with LeadSquared's shapes and error bodies, counts calls in a
-rate window the way the real service does, posts bulk results to a StatusWebhookURL, and lets tests
-inject faults: errors, latency, timeouts after processing, connections dropped mid-answer, and
-rate-limit replies as 200, 403 or 429.
+rate window the way the real service does, and lets tests inject faults (bot.sandbox.faults): errors,
+hangs, rate-limit replies as 200, 403 or 429, slow creates that land late, answers held or dropped
+after the work was done.
+
+It follows the vendor pages where they speak: a missing EndDate is the current day for a to-do and
+the task type's own duration for an appointment (the type's duration is configuration, not a field
+the API returns); Update links a lead or nothing; Bulk/Create only queues its tasks and creates them
+`bulk_delay` seconds later, then posts results to the StatusWebhookURL. What no page states (that
+payload's shape, the delay, the error types) is in docs/crm-assumptions.md.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import random
@@ -16,6 +23,7 @@ import re
 import threading
 import uuid
 from collections import deque
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,8 +35,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.clock import Clock, SystemClock
-from bot.crm.leadsquared_models import LSQ_FORMAT
-from bot.sandbox.faults import DroppedResponse, Fault, fault_for
+from bot.crm.leadsquared_models import LSQ_FORMAT, TODO_OPEN_FOR
+from bot.sandbox.faults import Befalls, Fault, fault_for, serve
 
 ACCESS_KEY = "u$sandbox-access-key"
 SECRET_KEY = "sandbox-secret-key-0123456789abcdef"
@@ -49,6 +57,7 @@ class CallRecord:
     at: float
     body: Any
     outcome: str
+    befell: str = Befalls.NOTHING.value
 
 
 class ValidationFailed(Exception):
@@ -58,18 +67,31 @@ class ValidationFailed(Exception):
 
 
 @dataclass
+class QueuedBulk:
+    """A Bulk/Create request accepted and not yet processed."""
+
+    request_id: str
+    tasks: list[Any]
+    webhook: str | None
+    due: datetime
+
+
+@dataclass
 class SandboxState:
     users: list[dict[str, Any]] = field(default_factory=list)
     leads: list[dict[str, Any]] = field(default_factory=list)
     opportunities: list[dict[str, Any]] = field(default_factory=list)
     task_types: list[dict[str, Any]] = field(default_factory=list)
+    type_minutes: dict[str, int] = field(default_factory=dict)
     tasks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    bulk_queue: list[QueuedBulk] = field(default_factory=list)
 
 
 class LeadSquaredSandbox:
     def __init__(self, clock: Clock | None = None, access_key: str = ACCESS_KEY, secret_key: str = SECRET_KEY,
-                 rate_limit: RateLimitRule | None = None, seed: int = 7):
+                 rate_limit: RateLimitRule | None = None, seed: int = 7, bulk_delay: float = 3.0):
         self.clock = clock or SystemClock()
+        self.bulk_delay = bulk_delay
         self.access_key, self.secret_key = access_key, secret_key
         self.rate = rate_limit or RateLimitRule()
         self.state = SandboxState()
@@ -112,12 +134,14 @@ class LeadSquaredSandbox:
             return [task for task in self.state.tasks.values() if task["Name"] == name]
 
     def add_task(self, name: str, due: datetime, owner_email: str, task_type: str = "Follow Up",
-                 minutes: int | None = None) -> dict[str, Any]:
-        """A task made in LeadSquared itself (not through the API the bot uses)."""
+                 minutes: int | None = None, description: str = "") -> dict[str, Any]:
+        """A task made in LeadSquared itself (not through the API the bot uses); a to-do ends a day after
+        it is due, as in the To-do page's example."""
         fields: dict[str, Any] = {"Name": name, "DueDate": due.astimezone(UTC).strftime(LSQ_FORMAT),
-                                  "OwnerEmailAddress": owner_email, "TaskType": {"Name": task_type}}
-        if minutes is not None:
-            fields["EndDate"] = (due + timedelta(minutes=minutes)).astimezone(UTC).strftime(LSQ_FORMAT)
+                                  "OwnerEmailAddress": owner_email, "TaskType": {"Name": task_type},
+                                  "Description": description}
+        end = due + (timedelta(minutes=minutes) if minutes is not None else TODO_OPEN_FOR)
+        fields["EndDate"] = end.astimezone(UTC).strftime(LSQ_FORMAT)
         with self.changed:
             task = self.build_task(fields)
             self.state.tasks[task["UserTaskId"]] = task
@@ -125,7 +149,42 @@ class LeadSquaredSandbox:
             return task
 
     def asgi(self) -> Starlette:
-        return Starlette(routes=[Route("/v2/{path:path}", self._endpoint, methods=["GET", "POST"])])
+        @contextlib.asynccontextmanager
+        async def lifespan(app: Starlette) -> AsyncIterator[None]:
+            poller = asyncio.get_running_loop().create_task(self._process_queue_forever())
+            yield
+            poller.cancel()
+
+        return Starlette(routes=[Route("/v2/{path:path}", self._endpoint, methods=["GET", "POST"])],
+                         lifespan=lifespan)
+
+    async def _process_queue_forever(self) -> None:
+        """Bulk requests are processed when their time comes, whether or not anyone calls."""
+        while True:
+            await asyncio.sleep(0.05)
+            with self.changed:
+                self.process_bulk_queue()
+
+    def process_bulk_queue(self) -> None:
+        """Create the tasks of every queued Bulk/Create whose time has come, and post its results."""
+        now = self.clock.now()
+        due = [queued for queued in self.state.bulk_queue if queued.due <= now]
+        for queued in due:
+            self.state.bulk_queue.remove(queued)
+            results = []
+            for index, item in enumerate(queued.tasks):
+                try:
+                    task = self.build_task(item)
+                except ValidationFailed as failure:
+                    results.append({"Index": index, "Status": "Error", "Id": None, "Message": failure.message})
+                    continue
+                self.state.tasks[task["UserTaskId"]] = task
+                results.append({"Index": index, "Status": "Success", "Id": task["UserTaskId"], "Message": None})
+            if queued.webhook:
+                self.schedule_webhook(queued.webhook, {"RequestId": queued.request_id,
+                                                       "Operation": "Bulk Create Tasks", "TaskList": results})
+        if due:
+            self.changed.notify_all()
 
     # ----- the HTTP face --------------------------------------------------------------------
 
@@ -148,27 +207,38 @@ class LeadSquaredSandbox:
             return Response("Endpoint not found.", status_code=404)
         if self._over_limit():
             self._record(path, body, "rate limited")
-            return self._error(self.rate.reply_status, "MXAPIRateLimitExceededException",
-                               f"API calls exceeded the limit of {self.rate.calls} in {self.rate.seconds:g} second(s)")
+            return self._rate_limited()
         fault = fault_for(self.faults, path)
-        if fault and fault.latency:
-            await asyncio.sleep(fault.latency)
-        if fault and fault.error_rate and self.random.random() < fault.error_rate:
-            self._record(path, body, "injected error")
-            return self._error(fault.error_status, "", "Internal server error")
-        try:
-            with self.changed:
-                result = handler(self, request.query_params, body)
-                self._record(path, body, "ok")
-                self.changed.notify_all()
-        except ValidationFailed as failure:
-            self._record(path, body, "invalid")
-            return self._error(failure.status, failure.exception_type, failure.message)
-        if fault and fault.timeout_after_processing and self.random.random() < fault.timeout_after_processing:
-            await asyncio.sleep(fault.hold)
-        if fault and fault.drop_after_processing and self.random.random() < fault.drop_after_processing:
-            return DroppedResponse()
-        return JSONResponse(result)
+        befell = [Befalls.NOTHING]
+
+        def process() -> Response:
+            try:
+                with self.changed:
+                    self.process_bulk_queue()
+                    result = handler(self, request.query_params, body)
+                    self._record(path, body, "ok", befell[0])
+            except ValidationFailed as failure:
+                self._record(path, body, "invalid", befell[0])
+                return self._error(failure.status, failure.exception_type, failure.message)
+            return JSONResponse(result)
+
+        def refusal(befalls: Befalls) -> Response:
+            if befalls is Befalls.RATE_LIMIT:
+                self._record(path, body, "injected rate limit", befalls)
+                return self._rate_limited()
+            self._record(path, body, "injected error", befalls)
+            return self._error(fault.error_status if fault else 500, "", "Internal server error")
+
+        def tally(befalls: Befalls) -> None:
+            befell[0] = befalls
+            if befalls is Befalls.HANG:
+                self._record(path, body, "injected hang", befalls)
+
+        return await serve(fault, self.random, process, refusal, tally)
+
+    def _rate_limited(self) -> JSONResponse:
+        return self._error(self.rate.reply_status, "MXAPIRateLimitExceededException",
+                           f"API calls exceeded the limit of {self.rate.calls} in {self.rate.seconds:g} second(s)")
 
     def _over_limit(self) -> bool:
         if not self.rate.enabled:
@@ -182,9 +252,9 @@ class LeadSquaredSandbox:
             self._arrivals.append(now)
             return False
 
-    def _record(self, path: str, body: Any, outcome: str) -> None:
+    def _record(self, path: str, body: Any, outcome: str, befell: Befalls = Befalls.NOTHING) -> None:
         with self.changed:
-            self.calls.append(CallRecord(path, self.clock.monotonic(), body, outcome))
+            self.calls.append(CallRecord(path, self.clock.monotonic(), body, outcome, befell.value))
             self.changed.notify_all()
 
     @staticmethod
@@ -216,8 +286,11 @@ class LeadSquaredSandbox:
                 return task_type
         raise ValidationFailed(f"Task type '{name}' does not exist", "MXInvalidTaskTypeException")
 
-    def _related(self, task: dict[str, Any]) -> tuple[int, str, str | None]:
+    def _related(self, task: dict[str, Any], allowed: tuple[int, ...] = (0, 1, 5)) -> tuple[int, str, str | None]:
         entity = int(task.get("RelatedEntity", 0) or 0)
+        if entity not in allowed:
+            raise ValidationFailed(f"RelatedEntity must be {' or '.join(map(str, allowed))}",
+                                   "MXInvalidRelatedEntityException")
         entity_id = task.get("RelatedEntityId") or ""
         if entity == 0:
             return 0, "", None
@@ -249,10 +322,13 @@ class LeadSquaredSandbox:
         entity, entity_id, entity_name = self._related(task)
         due = self._date(task, "DueDate") or self.now_text()
         end = self._date(task, "EndDate")
-        if end is None:
+        if end is None and task_type["Category"] == 0:
             start = datetime.strptime(due[:19], LSQ_FORMAT)
-            end = (start + timedelta(minutes=task_type.get("DefaultDuration") or 0)).strftime(LSQ_FORMAT) + ".000"
-        if end < due:
+            minutes = self.state.type_minutes.get(task_type["Id"], 0)
+            end = (start + timedelta(minutes=minutes)).strftime(LSQ_FORMAT) + ".000"
+        elif end is None:
+            end = self.now_text()
+        elif end < due:
             raise ValidationFailed("EndDate cannot be before DueDate", "MXInvalidDateTimeException")
         custom = task.get("CustomFields") or {}
         for column in task_type["ColumnConfiguration"]:
@@ -302,24 +378,27 @@ def _create(sandbox: LeadSquaredSandbox, query: Any, body: Any) -> Any:
 
 
 def _bulk_create(sandbox: LeadSquaredSandbox, query: Any, body: Any) -> Any:
+    """Queued, not created: the tasks appear `bulk_delay` seconds later (results by webhook)."""
     if not isinstance(body, dict) or not isinstance(body.get("TaskList"), list) or not body["TaskList"]:
         raise ValidationFailed("TaskList is mandatory", "MXMandatoryAttributeMissingException", 400)
     if len(body["TaskList"]) > 50:
         raise ValidationFailed("A maximum of 50 tasks can be created in one request", "MXBulkLimitExceededException")
-    results = []
-    for index, item in enumerate(body["TaskList"]):
-        try:
-            task = sandbox.build_task(item)
-        except ValidationFailed as failure:
-            results.append({"Index": index, "Status": "Error", "Id": None, "Message": failure.message})
-            continue
-        sandbox.state.tasks[task["UserTaskId"]] = task
-        results.append({"Index": index, "Status": "Success", "Id": task["UserTaskId"], "Message": None})
     request_id = sandbox.next_request_id()
-    if body.get("StatusWebhookURL"):
-        sandbox.schedule_webhook(body["StatusWebhookURL"], {"RequestId": request_id, "Operation": "Bulk Create Tasks",
-                                                            "TaskList": results})
+    sandbox.state.bulk_queue.append(QueuedBulk(request_id, list(body["TaskList"]), body.get("StatusWebhookURL"),
+                                               sandbox.clock.now() + timedelta(seconds=sandbox.bulk_delay)))
     return {"Status": "Success", "Message": {"Id": request_id}}
+
+
+def _delete_tasks(sandbox: LeadSquaredSandbox, query: Any, body: Any) -> Any:
+    ids = (body or {}).get("TaskIds")
+    if not isinstance(ids, list) or not ids:
+        raise ValidationFailed("TaskIds is mandatory", "MXMandatoryAttributeMissingException", 400)
+    if len(ids) > 5000:
+        raise ValidationFailed("A maximum of 5000 tasks can be deleted in one request")
+    deleted = [task_id for task_id in ids if sandbox.state.tasks.pop(str(task_id), None) is not None]
+    return {"Status": "Success", "Operation": "Bulk Delete Tasks", "TasksCount": len(ids),
+            "DeletedTasksCount": len(deleted), "FailureReason": None if len(deleted) == len(ids) else
+            "Some tasks do not exist"}
 
 
 def _update(sandbox: LeadSquaredSandbox, query: Any, body: Any) -> Any:
@@ -331,7 +410,7 @@ def _update(sandbox: LeadSquaredSandbox, query: Any, body: Any) -> Any:
         if key in body:
             changes[key] = body[key]
     if "RelatedEntity" in body:
-        entity, entity_id, name = sandbox._related(body)
+        entity, entity_id, name = sandbox._related(body, allowed=(0, 1))
         changes.update(RelatedEntity=entity, RelatedEntityId=entity_id, RelatedEntityIdName=name)
     for key in ("DueDate", "EndDate"):
         if key in body:
@@ -448,6 +527,7 @@ def _key_owner(sandbox: LeadSquaredSandbox, query: Any, body: Any) -> Any:
 ROUTES = {
     ("POST", "Task.svc/Create"): _create,
     ("POST", "Task.svc/Bulk/Create"): _bulk_create,
+    ("POST", "Task.svc/DeleteTasks"): _delete_tasks,
     ("POST", "Task.svc/Update"): _update,
     ("GET", "Task.svc/MarkComplete"): _mark_complete,
     ("POST", "Task.svc/Retrieve"): _retrieve,
@@ -508,9 +588,11 @@ def seed_leadsquared(state: SandboxState) -> None:
             column("RelatedEntityId", "Associated Lead")]
 
     def task_type(tid: str, name: str, category: int, minutes: int, extra: list | None = None) -> dict[str, Any]:
+        """`minutes`: the type's default duration, configured in LeadSquared (the API does not return it)."""
+        state.type_minutes[tid] = minutes
         return {"Id": tid, "TaskTypeName": name, "Category": category, "Color": "#1f4e79",
-                "DefaultDuration": minutes, "ColumnConfiguration": base + (extra or []),
-                "CreatedBy": state.users[0]["ID"], "CreatedOn": "/Date(1502992091000+0000)/", "FormLayout": "{}"}
+                "ColumnConfiguration": base + (extra or []), "CreatedBy": state.users[0]["ID"],
+                "CreatedOn": "/Date(1502992091000+0000)/", "FormLayout": "{}"}
 
     state.task_types = [
         task_type("tt-todo-1", "Follow Up", 1, 0),

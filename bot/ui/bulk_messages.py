@@ -78,13 +78,20 @@ def progress(created: int, failed: int, total: int) -> tuple[str, list[Block]]:
     return text, [section(f"*Bulk tasks*\n`{text}`")]
 
 
-def report(created: int, failed: int, invalid: int, examples: list[tuple[int, str, dict]]) -> tuple[str, list[Block]]:
+def report(created: int, failed: int, invalid: int, examples: list[tuple[int, str, dict]],
+           unconfirmed: int = 0) -> tuple[str, list[Block]]:
     text = f"Bulk tasks done: {created:,} created, {failed:,} failed, {count(invalid, 'invalid row')} not sent"
+    if unconfirmed:
+        text += f", {unconfirmed:,} not confirmed by LeadSquared"
     blocks: list[Block] = [section(f":white_check_mark: *{escape(text)}*")]
     for number, reason, values in examples:
         blocks.append(context(f"Row {number} ({escape(values.get('name', ''))}): {escape(reason)}"))
     if failed or invalid:
         blocks.append(context("Every row that was not created is in the CSV in this thread."))
+    if unconfirmed:
+        blocks.append(context(f"LeadSquared has not confirmed {unconfirmed:,} rows: they may still appear. They are "
+                              "in their own CSV in this thread; check LeadSquared's Request History before sending "
+                              "any of them again."))
     return text, blocks
 
 

@@ -26,6 +26,7 @@ class ViewId(StrEnum):
     MEET_RESCHEDULE = "meet_reschedule_modal"
     APOLOGY = "apology_modal"
     WAITING = "waiting_modal"
+    MEET_SERIES = "meet_series_modal"
 
 
 BULK_LINES = "bulk_lines"
@@ -78,6 +79,7 @@ MEET_LIVE_FIELDS = (MeetField.CALENDAR, MeetField.CONTACT, MeetField.START, Meet
 MEET_START_PREVIEW = "meet_start_preview"
 MEET_SLOTS = "meet_slots"
 MEET_REPEAT_PREVIEW = "meet_repeat_preview"
+SERIES_WHICH = "series_which"
 NEW_CONTACT_PREFIX = "new:"
 CUSTOM_FIELD_PREFIX = "cf:"
 DUE_PREVIEW_BLOCK = "due_preview"

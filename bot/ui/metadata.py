@@ -43,7 +43,6 @@ class TaskModalContext(PrivateMetadata):
     editing: str | None = None
     state_key: str | None = None
     long_description: bool = False
-    type_minutes: dict[str, int] = Field(default_factory=dict)
     custom_fields: list[CustomFieldSpec] = Field(default_factory=list)
 
 
@@ -57,6 +56,7 @@ class MeetModalContext(PrivateMetadata):
     start_rev: int = 0
     calendar_name: str = ""
     slot_minutes: int = 30
+    slot_interval: int = 30
     recurring_allowed: bool = False
     team_key: str | None = None
 
@@ -66,5 +66,16 @@ class TaskRef(PrivateMetadata):
 
     crm_id: str
     tz: str = "UTC"
+    list: str | None = None
+    response_url: str | None = None
+
+
+class SeriesChoice(PrivateMetadata):
+    """The "which meetings?" modal of a series: its master, what to do, and where the click came from."""
+
+    master_id: str
+    action: str
+    tz: str
+    picked: str | None = None
     list: str | None = None
     response_url: str | None = None

@@ -55,3 +55,9 @@ def not_shown_there(text: str, why: str) -> str:
 
 def done_from_reminder() -> str:
     return ":ballot_box_with_check: Completed. Nice work."
+
+
+def extra_copies(title: str, count: int) -> str:
+    copies = "an extra copy" if count == 1 else f"{count} extra copies"
+    return (f":warning: LeadSquared made {copies} of “{escape(title)}” after a slow answer, and Taskbot could not "
+            "delete it: delete the duplicate in LeadSquared (it carries the same Taskbot ref in its description).")

@@ -131,7 +131,8 @@ async def crm_checks(settings: Settings) -> list[Check]:
         url = webhook_url(settings)
         checks.append(Check("LeadSquared webhook", True,
                             f"register {url} for task create, update, complete and reminder" if url
-                            else "set PUBLIC_URL to keep reminders in step with tasks made in LeadSquared",
+                            else "set PUBLIC_URL and TASKBOT_WEBHOOK_SECRET to keep reminders in step with tasks "
+                            "made in LeadSquared",
                             required=False))
     if settings.ghl_is_sandbox:
         checks.append(Check("HighLevel", True, "sandbox (set GHL_TOKEN and GHL_LOCATION_ID for your account)",

@@ -38,6 +38,13 @@ class PacedWebClient(AsyncWebClient):
         super().__init__(**kwargs)
         self.clock = clock
         self._channels: dict[str, Limiter] = {}
+        self.last_success: float | None = None
+        """When (clock.monotonic) a Web API call last succeeded: readiness reads it instead of calling Slack."""
+
+    async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:  # type: ignore[override]
+        response = await super().api_call(api_method, **kwargs)
+        self.last_success = self.clock.monotonic()
+        return response
 
     def _limiter(self, channel: str) -> Limiter:
         if channel not in self._channels:

@@ -129,7 +129,7 @@ def main() -> None:
 def start_bot_process(stack: SandboxStack) -> subprocess.Popen:
     """The bot in its own process, as in production, so the sandboxes and virtual users don't share its GIL."""
     port = free_port()
-    env = {**os.environ, **stack.bot_env(port), "LOG_FORMAT": "json"}
+    env = {**os.environ, **stack.bot_env(port), "LOG_FORMAT": "json", "TASKBOT_USER_RATE": "1000/1s"}
     log = open(Path(stack.settings.taskbot_db).with_suffix(".log"), "w")
     process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, stderr=log)
     stack.external_bot_url = f"http://127.0.0.1:{port}"

@@ -43,6 +43,7 @@ WHERE_TO_GET: dict[str, str] = {
     "TASKBOT_BULK_USERS": "comma-separated Slack member ids allowed to run /bulktasks besides the admins",
     "TASKBOT_WEBHOOK_SECRET": "a long random string, e.g. the output of `openssl rand -hex 32`",
     "TASKBOT_RETENTION_DAYS": "whole days to keep finished work, e.g. 90",
+    "TASKBOT_USER_RATE": "commands and shortcuts one person may send, as calls/window, e.g. 10/30s",
 }
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*$")
@@ -99,6 +100,7 @@ class Settings(BaseSettings):
     taskbot_bulk_users: str = ""
     taskbot_webhook_secret: SecretStr | None = None
     taskbot_retention_days: int = Field(default=90, ge=1)
+    taskbot_user_rate: str = "10/30s"
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -133,7 +135,7 @@ class Settings(BaseSettings):
     def _trailing_slash(cls, value: str) -> str:
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("lsq_rate_limit", "lsq_bulk_rate_limit")
+    @field_validator("lsq_rate_limit", "lsq_bulk_rate_limit", "taskbot_user_rate")
     @classmethod
     def _rate_shape(cls, value: str) -> str:
         RateLimit.parse(value)

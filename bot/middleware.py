@@ -17,6 +17,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot import metrics
+from bot.config import RateLimit
 from bot.limits import COMMAND_TEXT_MAX, FIELD_TEXT_MAX, PASTE_TEXT_MAX, RateLimiter, slow_down, too_long
 from bot.store import Store
 from bot.ui.ids import BULK_LINES
@@ -164,7 +165,8 @@ class TaskbotBolt(AsyncApp):
 
 def install(app: AsyncApp, store: Store, services: Any) -> None:
     """Global middleware and the error handler, in the order they must run."""
-    commands = RateLimiter(services.clock, burst=10, every=3.0)
+    per_user = RateLimit.parse(services.settings.taskbot_user_rate)
+    commands = RateLimiter(services.clock, burst=per_user.calls, every=per_user.seconds / per_user.calls)
     searches = RateLimiter(services.clock, burst=30, every=0.5)
 
     def limited(limiter: RateLimiter, name: str, user: str) -> float:

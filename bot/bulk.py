@@ -77,7 +77,7 @@ class BulkRuns(Service):
 
     async def prepare(self, rows: list[RawRow], submitter: str, channel: str | None, tz: str) -> tuple[int, Checked]:
         """Check every row and store the run; nothing is sent yet."""
-        checked = check(rows, await self.directory(rows), self.clock.now(), tz)
+        checked = await asyncio.to_thread(check, rows, await self.directory(rows), self.clock.now(), tz)
         now = iso(self.clock.now())
         run_id = int(self.store.db["bulk_runs"].insert({
             "submitter_slack_id": submitter, "channel_id": channel, "status": "checked",

@@ -147,6 +147,8 @@ def run(stack: SandboxStack, args: argparse.Namespace) -> None:
     for i in range(max(args.reps, args.rounds)):
         stack.slack.add_user(SlackUser(f"UREP{i:02d}", f"rep{i}", f"Rep {i}", f"rep{i}@acme-sales.test",
                                        "America/Chicago"))
+        stack.lsq.state.users.append({**stack.lsq.state.users[1], "ID": f"a1b2c3d4-0000-4000-8000-{i + 100:012d}",
+                                      "FirstName": "Rep", "LastName": str(i), "EmailAddress": f"rep{i}@acme-sales.test"})
         stack.slack.add_channel(Channel(f"CDEAL{i:02d}", f"deal-{i}",
                                         members={f"UREP{i:02d}", "UMARIA", stack.slack.bot_user_id}))
     maria = stack.user()

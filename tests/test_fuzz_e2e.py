@@ -93,7 +93,7 @@ def user_json(user: str) -> dict[str, Any]:
     return {"id": user, "username": "someone", "name": "someone", "team_id": "T0SANDBOX"}
 
 
-@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
 def test_thousands_of_mutated_signed_requests_are_all_answered_without_a_5xx(stack: SandboxStack,
                                                                               maria: VirtualUser):
     wire = Wire(maria)

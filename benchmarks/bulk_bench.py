@@ -38,7 +38,7 @@ def floor_seconds(calls: int) -> float:
 def one_run(rows: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         stack = SandboxStack(Path(folder) / "bulk.db", clock=SystemClock(), lsq_rate_limit="25/5s",
-                             lsq_bulk_rate_limit="25/5s")
+                             lsq_bulk_rate_limit="25/5s", taskbot_admins="UOPS")
         stack.lsq.rate = RateLimitRule(LIMIT_CALLS, LIMIT_SECONDS)
         stack.lsq.bulk_delay = BULK_DELAY
         stack.start()

@@ -133,7 +133,7 @@ def main() -> None:
 def start_bot_process(stack: SandboxStack) -> subprocess.Popen:
     """The bot in its own process, as in production, so the sandboxes and virtual users don't share its GIL."""
     port = free_port()
-    env = {**os.environ, **stack.bot_env(port), "LOG_FORMAT": "json"}
+    env = {**os.environ, **stack.bot_env(port), "LOG_FORMAT": "json", "TASKBOT_USER_RATE": "1000/1s"}
     log = open(Path(stack.settings.taskbot_db).with_suffix(".log"), "w")
     process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, stderr=log)
     stack.external_bot_url = f"http://127.0.0.1:{port}"
@@ -151,6 +151,8 @@ def run(stack: SandboxStack, args: argparse.Namespace) -> None:
     for i in range(max(args.reps, args.rounds)):
         stack.slack.add_user(SlackUser(f"UREP{i:02d}", f"rep{i}", f"Rep {i}", f"rep{i}@acme-sales.test",
                                        "America/Chicago"))
+        stack.lsq.state.users.append({**stack.lsq.state.users[1], "ID": f"a1b2c3d4-0000-4000-8000-{i + 100:012d}",
+                                      "FirstName": "Rep", "LastName": str(i), "EmailAddress": f"rep{i}@acme-sales.test"})
         stack.slack.add_channel(Channel(f"CDEAL{i:02d}", f"deal-{i}",
                                         members={f"UREP{i:02d}", "UMARIA", stack.slack.bot_user_id}))
     maria = stack.user()

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 from dataclasses import dataclass
 
+import httpx
 from slack_sdk.web.async_client import AsyncWebClient
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 import handlers
 from bot.bulk import BulkRuns
@@ -24,10 +22,13 @@ from bot.forms import TaskForms
 from bot.meet_forms import MeetForms
 from bot.meetings import CREATE as MEET_CREATE
 from bot.meetings import Meetings
+from bot.metrics import CRM_CALLS, crm_outcome
 from bot.middleware import TaskbotBolt, install
 from bot.outbox import Outbox
 from bot.people import People
+from bot.permissions import Permissions
 from bot.reminders import Reminders
+from bot.retention import Retention
 from bot.serving import BackgroundServer
 from bot.slack_client import PacedWebClient
 from bot.store import Store
@@ -35,7 +36,7 @@ from bot.task_changes import TaskChanges
 from bot.task_views import TaskViews
 from bot.tasks import CREATE as TASK_CREATE
 from bot.tasks import Tasks
-from bot.webhooks import task_ids, webhook_token
+from bot.webhooks import SyncQueue, Webhooks
 
 log = logging.getLogger("taskbot")
 
@@ -60,6 +61,7 @@ class Services:
     task_views: TaskViews
     reminders: Reminders
     bulk: BulkRuns
+    permissions: Permissions
 
     @property
     def notices(self) -> list[str]:
@@ -101,7 +103,12 @@ class Taskbot:
             settings=settings, clock=clock, store=store, slack=slack, lsq=lsq, ghl=ghl, people=people, outbox=outbox,
             tasks=tasks, meetings=meetings, meet_forms=meet_forms, forms=forms, changes=changes, task_views=TaskViews(slack, changes, forms, people, settings, clock, reminders, meetings),
             reminders=reminders, bulk=BulkRuns(store, lsq, people, slack, settings, clock),
+            permissions=Permissions(settings, people, store),
         )
+        _count_calls(lsq.http, "leadsquared")
+        _count_calls(ghl.http, "highlevel")
+        self.sync_queue = SyncQueue(self._sync)
+        self.webhooks = Webhooks(settings, self.sync_queue, self.services.bulk.webhook)
         signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
         self.bolt = TaskbotBolt(client=slack, signing_secret=signing_secret,
                                 request_verification_enabled=not settings.socket_mode,
@@ -111,6 +118,8 @@ class Taskbot:
         self._serving_tasks: set[asyncio.Task] = set()
         self._background: set[asyncio.Task] = set()
         self._reminder_loop: asyncio.Task | None = None
+        self.retention = Retention(store, clock, settings.taskbot_retention_days)
+        self._retention_loop: asyncio.Task | None = None
 
     def _leadsquared(self, settings: Settings, clock: Clock) -> LeadSquared:
         if not settings.lsq_is_sandbox:
@@ -141,29 +150,7 @@ class Taskbot:
         return HighLevel(server.url, TOKEN, LOCATION_ID, clock, company_id=COMPANY_ID)
 
     def webhook_routes(self) -> list[BaseRoute]:
-        """Routes the CRMs call back on (they reach them through PUBLIC_URL); each checks a secret."""
-        return [Route("/webhooks/leadsquared/tasks/{token}", self._leadsquared_task_webhook, methods=["POST"]),
-                Route("/webhooks/leadsquared/bulk/{run_id:int}/{secret}", self._bulk_webhook, methods=["POST"])]
-
-    async def _bulk_webhook(self, request: Request) -> Response:
-        try:
-            payload = await request.json()
-        except ValueError:
-            return JSONResponse({"error": "expected JSON"}, status_code=400)
-        accepted = self.services.bulk.webhook(request.path_params["run_id"], request.path_params["secret"], payload)
-        return JSONResponse({"ok": True}) if accepted else Response("not found", status_code=404)
-
-    async def _leadsquared_task_webhook(self, request: Request) -> Response:
-        if not hmac.compare_digest(request.path_params["token"], webhook_token(self.settings)):
-            return Response("not found", status_code=404)
-        try:
-            payload = await request.json()
-        except ValueError:
-            return JSONResponse({"error": "expected JSON"}, status_code=400)
-        ids = task_ids(payload)
-        for crm_id in ids:
-            self.spawn(self._sync(crm_id))
-        return JSONResponse({"accepted": len(ids)})
+        return self.webhooks.routes()
 
     async def _sync(self, crm_id: str) -> None:
         try:
@@ -184,9 +171,13 @@ class Taskbot:
         for notice in self.services.notices:
             log.info(notice)
         self.spawn(self._resume())
+        self.spawn(self.sync_queue.run())
+        if self.settings.public_url and self.settings.taskbot_webhook_secret is None:
+            log.info("LeadSquared task webhooks are off: set TASKBOT_WEBHOOK_SECRET to receive them")
         if self.reminder_loop:
             with background():
                 self._reminder_loop = asyncio.get_running_loop().create_task(self.services.reminders.run_forever())
+            self._retention_loop = asyncio.get_running_loop().create_task(self.retention.run_forever())
 
     async def _resume(self) -> None:
         resumed = await self.services.outbox.resume()
@@ -197,9 +188,11 @@ class Taskbot:
             log.info("resumed %s unfinished bulk runs", runs)
 
     async def stop(self) -> None:
-        if self._reminder_loop is not None:
-            self._reminder_loop.cancel()
-            await asyncio.gather(self._reminder_loop, return_exceptions=True)
+        loops = [loop for loop in (self._reminder_loop, self._retention_loop) if loop is not None]
+        for loop in loops:
+            loop.cancel()
+        await asyncio.gather(*loops, return_exceptions=True)
+        self.sync_queue.close()
         await drain(exclude=self._serving_tasks)
         await self.services.lsq.aclose()
         await self.services.ghl.aclose()
@@ -207,6 +200,14 @@ class Taskbot:
             server.stop()
         self.services.store.close()
         log.info("stopped: in-flight work finished, database closed")
+
+
+def _count_calls(http: httpx.AsyncClient, crm: str) -> None:
+    """Every CRM response counted by outcome, without the clients knowing about metrics."""
+    async def count(response: httpx.Response) -> None:
+        CRM_CALLS.labels(crm, crm_outcome(response.status_code)).inc()
+
+    http.event_hooks["response"].append(count)
 
 
 async def drain(exclude: set[asyncio.Task] | None = None, timeout: float = 10.0) -> None:

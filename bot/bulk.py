@@ -27,19 +27,22 @@ from slack_sdk.errors import SlackApiError
 from bot.bulk_rows import (
     Checked,
     Directory,
+    FileTooLarge,
     RawRow,
-    TooManyRows,
+    RowsRefused,
     check,
     failed_rows_csv,
     lead_keys,
     mention_ids,
     parse_csv,
     parse_pasted,
+    source_of,
 )
 from bot.crm.errors import BadRequest, CRMError, OutcomeUnknown, RateLimited
 from bot.crm.leadsquared import BULK_MAX
 from bot.crm.leadsquared_models import TaskCreate, parse_instant, ref_of, reference, with_ref
 from bot.crm.ratelimit import background
+from bot.limits import UPLOAD_BYTES_MAX, kilobytes
 from bot.service import Service
 from bot.store import iso
 from bot.ui import bulk_messages
@@ -103,7 +106,8 @@ class BulkRuns(Service):
                       day_first: bool | None = None) -> tuple[int, Checked]:
         """Check every row and store the run; nothing is sent yet. `day_first`: numeric dates' order (default:
         the house rule for `tz`)."""
-        checked = check(rows, await self.directory(rows), self.clock.now(), tz, day_first)
+        checked = await asyncio.to_thread(check, rows, await self.directory(rows), self.clock.now(), tz,
+                                          day_first)
         now = iso(self.clock.now())
         run_id = int(self.store.db["bulk_runs"].insert({
             "submitter_slack_id": submitter, "channel_id": channel, "status": "checked",
@@ -115,10 +119,12 @@ class BulkRuns(Service):
             reasons[error.number].append(f"{error.column}: {error.reason}")
         secret = self.run(run_id)["secret"]
         records = [{"run_id": run_id, "row_number": row.number, "status": "valid", "payload": json.dumps({
-                    "task": _with_row_ref(task, secret, row.number).body(), "values": row.values})}
+                    "task": _with_row_ref(task, secret, row.number).body(), "values": row.values,
+                    "source": row.source})}
                    for row, task in checked.valid]
         records += [{"run_id": run_id, "row_number": number, "status": "invalid", "error": "; ".join(why),
-                     "payload": json.dumps({"values": by_row[number].values})} for number, why in reasons.items()]
+                     "payload": json.dumps({"values": by_row[number].values, "source": by_row[number].source})}
+                    for number, why in reasons.items()]
         with self.store.transaction():
             self.store.db["bulk_rows"].insert_all(records, batch_size=500)
         return run_id, checked
@@ -155,8 +161,11 @@ class BulkRuns(Service):
         text, blocks = bulk_messages.checking(len((lines or "").splitlines()) if not files else 0)
         note = await self.slack.chat_postMessage(channel=user_id, text=text, blocks=blocks)
         try:
-            rows = parse_csv(await self._download(files[0]["id"])) if files else parse_pasted(lines or "")
-        except TooManyRows as error:
+            if files:
+                rows = await asyncio.to_thread(parse_csv, await self._download(files[0]["id"]))
+            else:
+                rows = await asyncio.to_thread(parse_pasted, lines or "")
+        except RowsRefused as error:
             text, blocks = bulk_messages.problem(str(error))
             await self.slack.chat_update(channel=note["channel"], ts=note["ts"], text=text, blocks=blocks)
             return
@@ -176,12 +185,22 @@ class BulkRuns(Service):
         return cursor.rowcount == 1
 
     async def _download(self, file_id: str) -> bytes:
-        info = await self.slack.files_info(file=file_id)
-        url = info["file"]["url_private_download"]
-        async with httpx.AsyncClient(timeout=30) as http:
-            response = await http.get(url, headers={"Authorization": f"Bearer {self.slack.token}"})
+        """The file's bytes: refused by its stated size before any is fetched, and cut off while streaming
+        if it turns out larger than it said."""
+        info = (await self.slack.files_info(file=file_id))["file"]
+        too_large = FileTooLarge(f"That file is {kilobytes(int(info.get('size') or 0))}; Taskbot reads CSV files "
+                                 f"of at most {kilobytes(UPLOAD_BYTES_MAX)}. Split it and upload the parts.")
+        if int(info.get("size") or 0) > UPLOAD_BYTES_MAX:
+            raise too_large
+        content = bytearray()
+        async with httpx.AsyncClient(timeout=30) as http, http.stream(
+                "GET", info["url_private_download"], headers={"Authorization": f"Bearer {self.slack.token}"}) as response:
             response.raise_for_status()
-            return response.content
+            async for chunk in response.aiter_bytes():
+                content += chunk
+                if len(content) > UPLOAD_BYTES_MAX:
+                    raise too_large
+        return bytes(content)
 
     # ----- sending ------------------------------------------------------------------------------
 
@@ -402,7 +421,7 @@ class BulkRuns(Service):
     async def _upload_rows(self, run_id: int, channel: str, thread_ts: str, statuses: tuple[str, ...],
                            comment: str, name: str = "to-fix") -> None:
         marks = ",".join("?" * len(statuses))
-        rows = [(row["row_number"], row["error"] or "", json.loads(row["payload"])["values"])
+        rows = [(row["row_number"], row["error"] or "", source_of(json.loads(row["payload"])))
                 for row in self.store.db["bulk_rows"].rows_where(
                     f"run_id = ? AND status IN ({marks})", [run_id, *statuses], order_by="row_number")]
         await self.slack.files_upload_v2(channel=channel, thread_ts=thread_ts, content=failed_rows_csv(rows),

@@ -34,6 +34,7 @@ from bot.when import day_first as day_first_in
 
 MAX_ROWS = 5000
 PASTED_COLUMNS = ["name", "due", "owner", "lead", "task_type"]
+PASTED_HEADERS = ["Name", "DueDate", "OwnerEmailAddress", "LeadEmail", "TaskType"]
 HEADERS = {
     "name": "name", "subject": "name", "title": "name", "task": "name",
     "duedate": "due", "due": "due", "when": "due", "duetime": "due",
@@ -55,6 +56,8 @@ class RawRow:
     number: int
     values: dict[str, str]
     custom: dict[str, str] = field(default_factory=dict)
+    source: dict[str, str] = field(default_factory=dict)
+    """Every column of the row as it came in (header -> cell), so a failure file gives all of it back."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,15 @@ class Checked:
     invalid: list[RowError]
 
 
-class TooManyRows(ValueError):
+class RowsRefused(ValueError):
+    """Input the bot will not read, with the reason to show the rep."""
+
+
+class TooManyRows(RowsRefused):
+    pass
+
+
+class FileTooLarge(RowsRefused):
     pass
 
 
@@ -86,31 +97,41 @@ def parse_pasted(text: str) -> list[RawRow]:
         if index == 1 and _key(cells[0]) in ("subject", "name", "title", "task") and len(cells) > 1 and \
                 _key(cells[1]) in HEADERS:
             continue
-        rows.append(RawRow(index, {column: value for column, value in zip(PASTED_COLUMNS, cells, strict=False)
-                                   if value}))
+        values = {column: value for column, value in zip(PASTED_COLUMNS, cells, strict=False) if value}
+        source = {header: values.get(column, "") for column, header in zip(PASTED_COLUMNS, PASTED_HEADERS,
+                                                                           strict=True)}
+        source.update({f"Column {n}": cell for n, cell in enumerate(cells[len(PASTED_COLUMNS):], start=6)})
+        rows.append(RawRow(index, values, source=source))
     return _limited(rows)
 
 
 def parse_csv(content: bytes) -> list[RawRow]:
-    text = content.decode("utf-8-sig", errors="replace")
-    reader = csv.DictReader(io.StringIO(text))
+    """Rows are read one at a time; the file is refused at its 5,001st row without reading the rest."""
+    reader = csv.reader(io.StringIO(content.decode("utf-8-sig", errors="replace")))
+    headers = [_restored(header) for header in next(reader, [])]
     rows: list[RawRow] = []
-    for index, record in enumerate(reader, start=2):
+    for index, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(rows) == MAX_ROWS:
+            raise TooManyRows(f"more than {MAX_ROWS:,} rows: at most {MAX_ROWS:,} at a time")
+        source = {header or f"Column {n}": _restored(cell) for n, (header, cell)
+                  in enumerate(zip(headers + [""] * (len(cells) - len(headers)), cells, strict=False), start=1)}
         values, custom = {}, {}
-        for header, value in record.items():
-            if header is None or value is None or not value.strip():
+        for header, value in source.items():
+            if not value.strip():
                 continue
             if header.strip().lower().startswith("mx_"):
                 custom[header.strip()] = value.strip()
             elif _key(header) in HEADERS:
                 values[HEADERS[_key(header)]] = value.strip()
-        rows.append(RawRow(index, values, custom))
-    return _limited(rows)
+        rows.append(RawRow(index, values, custom, source))
+    return rows
 
 
 def _limited(rows: list[RawRow]) -> list[RawRow]:
     if len(rows) > MAX_ROWS:
-        raise TooManyRows(f"{len(rows)} rows: at most {MAX_ROWS} at a time")
+        raise TooManyRows(f"{len(rows):,} rows: at most {MAX_ROWS:,} at a time")
     return rows
 
 
@@ -259,12 +280,37 @@ def mention_ids(rows: list[RawRow]) -> set[str]:
     return {m.group(1) for row in rows if (m := MENTION.match(row.values.get("owner", "")))}
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A cell starting with one of these is run as a formula by spreadsheet apps (CSV injection)."""
+
+
+def neutralised(cell: str) -> str:
+    """A cell a spreadsheet shows as text: a leading apostrophe before a formula start."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def _restored(cell: str) -> str:
+    """The cell as the rep wrote it, when it comes back from a failure file (the apostrophe removed)."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
 def failed_rows_csv(rows: list[tuple[int, str, dict[str, str]]]) -> bytes:
-    """Rows that failed, with why, in the pasted columns: fix them and upload the file again."""
+    """Rows that failed, with why, and every column they came with: fix them and upload the file again.
+    Cells that a spreadsheet would run as formulas are neutralised (and restored when read back)."""
+    columns: dict[str, None] = {}
+    for _, _, source in rows:
+        columns.update(dict.fromkeys(source))
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["Row", "Reason", "Name", "DueDate", "OwnerEmailAddress", "LeadEmail", "TaskType"])
-    for number, reason, values in rows:
-        writer.writerow([number, reason, values.get("name", ""), values.get("due", ""), values.get("owner", ""),
-                         values.get("lead", ""), values.get("task_type", "")])
+    writer.writerow(["Row", "Reason", *(neutralised(column) for column in columns)])
+    for number, reason, source in rows:
+        writer.writerow([number, neutralised(reason), *(neutralised(source.get(column, "")) for column in columns)])
     return out.getvalue().encode()
+
+
+def source_of(payload: dict) -> dict[str, str]:
+    """A stored row's columns as they came in (rows stored before sources were kept: their read fields)."""
+    if "source" in payload:
+        return payload["source"]
+    names = dict(zip(PASTED_COLUMNS, PASTED_HEADERS, strict=True))
+    return {names.get(key, key): value for key, value in payload.get("values", {}).items()}

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 WHERE_TO_GET: dict[str, str] = {
@@ -46,6 +46,10 @@ WHERE_TO_GET: dict[str, str] = {
     "DEFAULT_TZ": "an IANA zone name such as America/New_York",
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
     "LOG_FORMAT": "text or json",
+    "TASKBOT_BULK_USERS": "comma-separated Slack member ids allowed to run /bulktasks besides the admins",
+    "TASKBOT_WEBHOOK_SECRET": "a long random string, e.g. the output of `openssl rand -hex 32`",
+    "TASKBOT_RETENTION_DAYS": "whole days to keep finished work, e.g. 90",
+    "TASKBOT_USER_RATE": "commands and shortcuts one person may send, as calls/window, e.g. 10/30s",
 }
 
 ENV_FILE = Path(".env")
@@ -104,6 +108,10 @@ class Settings(BaseSettings):
     default_tz: str = "UTC"
     log_level: str = "INFO"
     log_format: str = "text"
+    taskbot_bulk_users: str = ""
+    taskbot_webhook_secret: SecretStr | None = None
+    taskbot_retention_days: int = Field(default=90, ge=1)
+    taskbot_user_rate: str = "10/30s"
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -119,7 +127,7 @@ class Settings(BaseSettings):
             raise ValueError("an app-level token starts with xapp-")
         return value or None
 
-    @field_validator("slack_signing_secret", "lsq_access_key", "lsq_secret_key", "ghl_token")
+    @field_validator("slack_signing_secret", "lsq_access_key", "lsq_secret_key", "ghl_token", "taskbot_webhook_secret")
     @classmethod
     def _empty_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
         return value if value is not None and value.get_secret_value() else None
@@ -161,7 +169,7 @@ class Settings(BaseSettings):
     def _trailing_slash(cls, value: str) -> str:
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("lsq_rate_limit", "lsq_bulk_rate_limit")
+    @field_validator("lsq_rate_limit", "lsq_bulk_rate_limit", "taskbot_user_rate")
     @classmethod
     def _rate_shape(cls, value: str) -> str:
         RateLimit.parse(value)
@@ -190,7 +198,7 @@ class Settings(BaseSettings):
             raise ValueError(f"expected text or json, got {value!r}")
         return value.lower()
 
-    @field_validator("taskbot_admins")
+    @field_validator("taskbot_admins", "taskbot_bulk_users")
     @classmethod
     def _admin_ids(cls, value: str) -> str:
         for member in filter(None, (part.strip() for part in value.split(","))):
@@ -201,6 +209,10 @@ class Settings(BaseSettings):
     @property
     def admins(self) -> frozenset[str]:
         return frozenset(part.strip() for part in self.taskbot_admins.split(",") if part.strip())
+
+    @property
+    def bulk_users(self) -> frozenset[str]:
+        return frozenset(part.strip() for part in self.taskbot_bulk_users.split(",") if part.strip())
 
     @property
     def lsq_limit(self) -> RateLimit:
@@ -225,7 +237,7 @@ class Settings(BaseSettings):
     def secret_values(self) -> list[str]:
         """Every configured secret, for log scrubbing and tests that prove none leaks."""
         secrets = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token,
-                   self.lsq_access_key, self.lsq_secret_key, self.ghl_token)
+                   self.lsq_access_key, self.lsq_secret_key, self.ghl_token, self.taskbot_webhook_secret)
         return [secret.get_secret_value() for secret in secrets if secret is not None]
 
 

@@ -168,7 +168,8 @@ async def crm_checks(settings: Settings) -> list[Check]:
         url = webhook_url(settings)
         checks.append(Check("LeadSquared webhook", True,
                             f"register {url} for task create, update, complete and reminder" if url
-                            else "set PUBLIC_URL to keep reminders in step with tasks made in LeadSquared",
+                            else "set PUBLIC_URL and TASKBOT_WEBHOOK_SECRET to keep reminders in step with tasks "
+                            "made in LeadSquared",
                             required=False))
     elif settings.taskbot_sandbox and settings.lsq_access_key is None and settings.lsq_secret_key is None:
         checks.append(Check("LeadSquared", False, "the built-in sandbox (TASKBOT_SANDBOX=1): tasks are not real",

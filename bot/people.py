@@ -27,6 +27,7 @@ class Person:
     email: str | None
     tz_from_profile: bool = True
     email_overridden: bool = False
+    guest: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class People:
             "slack_id": slack_id, "team_id": user.get("team_id"),
             "name": profile.get("display_name") or user.get("real_name") or user.get("name") or slack_id,
             "tz": user.get("tz"), "email": email, "refreshed_at": iso(self.clock.now()),
+            "guest": int(bool(user.get("is_restricted") or user.get("is_ultra_restricted"))),
         }
         if previous and previous["email"] != email and not previous["email_override"]:
             changes["lsq_user_id"] = None
@@ -136,4 +138,5 @@ class People:
         except (ZoneInfoNotFoundError, ValueError):
             tz, from_profile = self.default_tz, False
         email = row["email_override"] or row["email"]
-        return Person(row["slack_id"], row["name"], tz, email, from_profile, bool(row["email_override"]))
+        return Person(row["slack_id"], row["name"], tz, email, from_profile, bool(row["email_override"]),
+                      bool(row.get("guest")))

@@ -44,6 +44,8 @@ class PacedWebClient(AsyncWebClient):
         super().__init__(**kwargs)
         self.clock = clock
         self._channels: dict[str, Limiter] = {}
+        self.last_success: float | None = None
+        """When (clock.monotonic) a Web API call last succeeded: readiness reads it instead of calling Slack."""
 
     def _limiter(self, channel: str) -> Limiter:
         if channel not in self._channels:
@@ -54,15 +56,18 @@ class PacedWebClient(AsyncWebClient):
         async with self._limiter(channel).slot():
             return await super().chat_postMessage(channel=channel, **kwargs)
 
-    async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:
-        """Every call; a refusal is logged with what Slack said about it, then raised to the caller."""
+    async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:  # type: ignore[override]
+        """Every call; a refusal is logged with what Slack said about it, then raised to the caller; a success
+        is remembered for readiness."""
         try:
-            return await super().api_call(api_method, **kwargs)
+            response = await super().api_call(api_method, **kwargs)
         except SlackApiError as error:
             log.warning("Slack refused %s: %s %s", api_method, error.response.get("error"),
                         (error.response.get("response_metadata") or {}).get("messages") or "",
                         extra={"slack_method": api_method, "slack_error": error.response.get("error")})
             raise
+        self.last_success = self.clock.monotonic()
+        return response
 
 
 async def open_waiting(slack: AsyncWebClient, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:

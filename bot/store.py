@@ -146,7 +146,12 @@ def _reminder_basis_and_modal_state(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_initial_schema, _bulk_runs_keep_their_paste, _reminder_basis_and_modal_state]
+def _guests(db: sqlite_utils.Database) -> None:
+    """Guests may not search or create: remembered from their Slack profile like their zone."""
+    db.execute("ALTER TABLE users ADD COLUMN guest INTEGER NOT NULL DEFAULT 0")
+
+
+MIGRATIONS: list[Migration] = [_initial_schema, _bulk_runs_keep_their_paste, _reminder_basis_and_modal_state, _guests]
 MODAL_STATE_KEPT = timedelta(days=7)
 
 
@@ -214,6 +219,48 @@ class Store:
     def forget_seen_before(self, cutoff: timedelta) -> int:
         cursor = self.db.execute("DELETE FROM seen WHERE at < ?", [iso(self.clock.now() - cutoff)])
         return cursor.rowcount
+
+    def running_bulk_run(self, slack_id: str) -> int | None:
+        row = self.db.execute("SELECT id FROM bulk_runs WHERE submitter_slack_id = ? AND status = 'running'",
+                              [slack_id]).fetchone()
+        return int(row[0]) if row else None
+
+    # ----- retention and metrics ----------------------------------------------------------------
+
+    def prune(self, older_than: timedelta) -> dict[str, int]:
+        """Delete finished work older than the cutoff: request keys, finished CRM writes, reminders that
+        were sent, cancelled or skipped, and finished bulk runs with their rows. Open work is never touched."""
+        cutoff = iso(self.clock.now() - older_than)
+        removed = {"seen": self.forget_seen_before(older_than)}
+        with self.db.conn:
+            removed["operations"] = self.db.execute(
+                "DELETE FROM operations WHERE status IN ('done', 'replaced', 'failed') AND updated_at < ?",
+                [cutoff]).rowcount
+            removed["reminders"] = self.db.execute(
+                "DELETE FROM reminders WHERE status IN ('sent', 'cancelled', 'skipped') AND fire_at < ?",
+                [cutoff]).rowcount
+            finished = "SELECT id FROM bulk_runs WHERE status IN ('done', 'cancelled', 'checked') AND updated_at < ?"
+            removed["bulk_rows"] = self.db.execute(f"DELETE FROM bulk_rows WHERE run_id IN ({finished})",
+                                                   [cutoff]).rowcount
+            removed["bulk_runs"] = self.db.execute(f"DELETE FROM bulk_runs WHERE id IN ({finished})",
+                                                   [cutoff]).rowcount
+        return removed
+
+    def count_by_status(self, table: str) -> list[tuple[str, int]]:
+        assert table in ("operations", "reminders", "bulk_runs")
+        return [(row[0], int(row[1])) for row in
+                self.db.execute(f"SELECT status, COUNT(*) FROM {table} GROUP BY status")]
+
+    def reminder_lateness(self) -> tuple[float, float]:
+        """Seconds: the latest reminder sent in the past hour was this late; the oldest still waiting past
+        its time is this late (0 when none)."""
+        now = self.clock.now()
+        sent = self.db.execute("SELECT MAX(julianday(sent_at) - julianday(fire_at)) FROM reminders "
+                               "WHERE status = 'sent' AND sent_at >= ?", [iso(now - timedelta(hours=1))]).fetchone()[0]
+        oldest = self.db.execute("SELECT MIN(fire_at) FROM reminders WHERE status IN ('pending', 'claimed') "
+                                 "AND fire_at < ?", [iso(now)]).fetchone()[0]
+        waiting = (now - datetime.fromisoformat(oldest)).total_seconds() if oldest else 0.0
+        return max(0.0, (sent or 0.0) * 86400), waiting
 
     # ----- the outbox ---------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from bot.ui import bulk_messages, notices
 from bot.ui.ids import MEET_LIVE_FIELDS, WHEN, Action, Field, any_of
 from handlers.context import services
 from handlers.replies import task_value, tell
+from handlers.shortcuts import may_create
 
 
 async def modal_changed(ack: Any, body: dict[str, Any], context: Any) -> None:
@@ -137,14 +138,18 @@ async def redraw(body: dict[str, Any], shown_in: str | None, context: Any, respo
     await bot.task_views.refresh_home(user)
 
 
-async def home_new_todo(ack: Any, body: dict[str, Any], context: Any) -> None:
+async def home_new_todo(ack: Any, body: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
     await ack()
+    if not await may_create(body, context, client, respond):
+        return
     await services(context).forms.open(trigger_id=body["trigger_id"], user_id=body["user"]["id"], kind=Kind.TODO,
                                        channel_id=None)
 
 
-async def home_new_appointment(ack: Any, body: dict[str, Any], context: Any) -> None:
+async def home_new_appointment(ack: Any, body: dict[str, Any], context: Any, client: Any, respond: Any) -> None:
     await ack()
+    if not await may_create(body, context, client, respond):
+        return
     await services(context).forms.open(trigger_id=body["trigger_id"], user_id=body["user"]["id"],
                                        kind=Kind.APPOINTMENT, channel_id=None)
 
@@ -169,7 +174,12 @@ async def bulk_create(ack: Any, body: dict[str, Any], action: dict[str, Any], co
     await ack()
     bot = services(context)
     run_id = int(action["value"])
-    if not await bot.bulk.start(run_id, body["user"]["id"]):
+    user = body["user"]["id"]
+    refusal = await bot.permissions.may_start_bulk(user)
+    if refusal:
+        await respond(text=refusal, response_type="ephemeral", replace_original=False)
+        return
+    if not await bot.bulk.start(run_id, user):
         await respond(text=notices.already_handled(), response_type="ephemeral", replace_original=False)
         return
     run = bot.bulk.run(run_id)

@@ -17,17 +17,26 @@ MAILTO = re.compile(r"<mailto:([^|>]+)(?:\|[^>]*)?>")
 EMAIL = re.compile(r"([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
 
 
-async def todo(ack: Any, command: dict[str, Any], context: Any) -> None:
+async def todo(ack: Any, command: dict[str, Any], context: Any, respond: Any) -> None:
     await ack()
-    await _open(command, context, Kind.TODO)
+    await _open(command, context, respond, Kind.TODO)
 
 
-async def appt(ack: Any, command: dict[str, Any], context: Any) -> None:
+async def appt(ack: Any, command: dict[str, Any], context: Any, respond: Any) -> None:
     await ack()
-    await _open(command, context, Kind.APPOINTMENT)
+    await _open(command, context, respond, Kind.APPOINTMENT)
 
 
-async def _open(command: dict[str, Any], context: Any, kind: Kind) -> None:
+async def refused(refusal: str | None, respond: Any) -> bool:
+    """Tell the person why not, if they may not; True when they were refused."""
+    if refusal:
+        await respond(text=refusal, response_type="ephemeral")
+    return bool(refusal)
+
+
+async def _open(command: dict[str, Any], context: Any, respond: Any, kind: Kind) -> None:
+    if await refused(await services(context).permissions.may_create(command["user_id"]), respond):
+        return
     await services(context).forms.open(trigger_id=command["trigger_id"], user_id=command["user_id"], kind=kind,
                                        text=command.get("text") or "", channel_id=command["channel_id"])
 
@@ -81,14 +90,18 @@ async def tasks(ack: Any, command: dict[str, Any], context: Any, respond: Any) -
     await respond(text=text, blocks=blocks, response_type="ephemeral")
 
 
-async def bulktasks(ack: Any, command: dict[str, Any], context: Any) -> None:
+async def bulktasks(ack: Any, command: dict[str, Any], context: Any, respond: Any) -> None:
     await ack()
+    if await refused(await services(context).permissions.may_bulk(command["user_id"]), respond):
+        return
     await services(context).bulk.open_form(command["trigger_id"], command["channel_id"])
 
 
-async def meet(ack: Any, command: dict[str, Any], context: Any) -> None:
+async def meet(ack: Any, command: dict[str, Any], context: Any, respond: Any) -> None:
     """`/meet [text]`: a HighLevel appointment, prefilled from the text."""
     await ack()
+    if await refused(await services(context).permissions.may_create(command["user_id"]), respond):
+        return
     await services(context).meet_forms.open(trigger_id=command["trigger_id"], user_id=command["user_id"],
                                             text=command.get("text") or "", channel_id=command["channel_id"])
 

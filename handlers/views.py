@@ -5,15 +5,28 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.meetings import CREATE as MEET_CREATE
+from bot.middleware import first_input
 from bot.tasks import CREATE as TASK_CREATE
 from bot.ui.ids import ViewId
 from bot.ui.metadata import MeetModalContext, SeriesChoice, TaskModalContext, TaskRef
 from handlers.context import services
 
 
+async def refused(ack: Any, view: dict[str, Any], refusal: str | None) -> bool:
+    """A submission the person may not make is refused inline, on the form's first input."""
+    block_id = first_input(view)
+    if refusal and block_id:
+        await ack(response_action="errors", errors={block_id: refusal})
+    elif refusal:
+        await ack()
+    return bool(refusal)
+
+
 async def task_submitted(ack: Any, view: dict[str, Any], body: dict[str, Any], context: Any, client: Any) -> None:
     bot = services(context)
     user = body["user"]["id"]
+    if await refused(ack, view, bot.permissions.may_submit(user)):
+        return
     draft, errors = await bot.forms.validate(view, user)
     if errors:
         await ack(response_action="errors", errors=errors)
@@ -33,6 +46,8 @@ async def task_submitted(ack: Any, view: dict[str, Any], body: dict[str, Any], c
 
 async def meet_submitted(ack: Any, view: dict[str, Any], body: dict[str, Any], context: Any) -> None:
     bot = services(context)
+    if await refused(ack, view, bot.permissions.may_submit(body["user"]["id"])):
+        return
     draft, errors = await bot.meet_forms.validate(view, body["user"]["id"])
     if errors:
         await ack(response_action="errors", errors=errors)
@@ -97,6 +112,8 @@ async def reschedule_submitted(ack: Any, view: dict[str, Any], body: dict[str, A
 
 async def bulk_submitted(ack: Any, view: dict[str, Any], body: dict[str, Any], context: Any) -> None:
     bot = services(context)
+    if await refused(ack, view, bot.permissions.may_submit_bulk(body["user"]["id"])):
+        return
     errors = bot.bulk.submission_error(view)
     if errors:
         await ack(response_action="errors", errors=errors)

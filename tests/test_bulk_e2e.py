@@ -80,7 +80,8 @@ def test_nothing_to_read_is_an_inline_error(stack: SandboxStack):
 
 
 def test_five_thousand_rows_go_in_a_hundred_calls_each_task_once(tmp_path, clock):
-    with SandboxStack(tmp_path / "big.db", clock=clock, reminder_loop=False, lsq_bulk_rate_limit="1000/5s",
+    with SandboxStack(tmp_path / "big.db", clock=clock, reminder_loop=False, taskbot_bulk_users=OPS,
+                      lsq_bulk_rate_limit="1000/5s",
                       lsq_rate_limit="1000/5s") as stack:
         stack.lsq.rate = RateLimitRule(1000, 5.0)
         ops = stack.user(OPS)
@@ -129,7 +130,7 @@ def test_a_restart_in_the_middle_resumes_without_duplicates(stack: SandboxStack)
 
 
 def test_results_come_from_the_webhook_when_the_bot_is_reachable(tmp_path):
-    stack = SandboxStack(tmp_path / "hook.db", clock=SystemClock())
+    stack = SandboxStack(tmp_path / "hook.db", clock=SystemClock(), taskbot_bulk_users=OPS)
     stack.start()
     try:
         stack.settings.public_url = stack.bot_url
@@ -160,7 +161,7 @@ def test_fix_first_creates_nothing_and_only_the_submitter_may_start(stack: Sandb
     summary = paste(ops, "call C | tmrw 3pm | maria@acme-sales.test")
     maria = stack.user("UMARIA")
     maria.click("bulk_create", message=summary)
-    maria.wait_for_ephemeral(lambda e: "already" in e.text)
+    maria.wait_for_ephemeral(lambda e: "bulk group" in e.text)
     ops.click("bulk_cancel", message=summary)
     stack.slack.wait_for(lambda: "Nothing was created" in stack.slack.find_message(summary.channel, summary.ts).text)
     assert stack.lsq.tasks_named("call C") == []

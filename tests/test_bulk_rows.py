@@ -1,5 +1,7 @@
 """Bulk input parsing and the per-row checks."""
 
+import csv
+import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -75,9 +77,8 @@ def test_every_bad_cell_is_named_with_its_row_and_reason(line, column, reason):
 
 
 def test_failed_rows_come_back_as_a_csv_to_fix_and_upload_again():
-    content = failed_rows_csv([(3, "owner: missing", {"name": "call", "due": "tmrw"})])
-    assert content.decode().splitlines() == ["Row,Reason,Name,DueDate,OwnerEmailAddress,LeadEmail,TaskType",
-                                             "3,owner: missing,call,tmrw,,,"]
+    content = failed_rows_csv([(3, "owner: missing", {"Name": "call", "DueDate": "tmrw"})])
+    assert content.decode().splitlines() == ["Row,Reason,Name,DueDate", "3,owner: missing,call,tmrw"]
     [row] = parse_csv(content)
     assert row.values["name"] == "call" and row.values["due"] == "tmrw"
 
@@ -105,3 +106,35 @@ def test_an_impossible_numeric_date_is_refused_with_the_order_used():
     rows = parse_pasted("call Priya | 31/02/2025 | maria@acme.test")
     [error] = check(rows, directory(), NOW, LA, day_first=True).invalid
     assert (error.column, error.reason) == ("when", "not a time Taskbot can read")
+
+
+def test_the_failure_file_keeps_every_column_and_a_reupload_reads_the_same_rows():
+    upload = ("Name,DueDate,OwnerEmailAddress,LeadEmail,Region,mx_Custom_1,Notes\n"
+              "call Priya,tmrw 3pm,ghost@acme.test,+91-9988776655,West,passport,=HYPERLINK(\"http://x\")\n"
+              "-send deck,fri,maria@acme.test,@priya,,,\n").encode()
+    rows = parse_csv(upload)
+    failed = failed_rows_csv([(row.number, "owner: no LeadSquared user", row.source) for row in rows])
+    header, *lines = list(csv.reader(io.StringIO(failed.decode())))
+    assert header == ["Row", "Reason", "Name", "DueDate", "OwnerEmailAddress", "LeadEmail", "Region", "mx_Custom_1",
+                      "Notes"]
+    assert lines[0][5:] == ["'+91-9988776655", "West", "passport", "'=HYPERLINK(\"http://x\")"]
+    assert lines[1][2] == "'-send deck" and lines[1][5] == "'@priya"
+    again = parse_csv(failed)
+    assert [(row.values, row.custom) for row in again] == [(row.values, row.custom) for row in rows]
+    assert [{k: v for k, v in row.source.items() if k not in ("Row", "Reason")} for row in again] == [
+        row.source for row in rows]
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_cells_a_spreadsheet_would_run_are_neutralised(cell):
+    [_, line] = csv.reader(io.StringIO(failed_rows_csv([(2, cell, {"Name": cell})]).decode(), newline=""))
+    assert line == ["2", "'" + cell, "'" + cell]
+    [row] = parse_csv(failed_rows_csv([(2, "why", {"Name": cell, "DueDate": "tmrw"})]))
+    assert row.source["Name"] == cell
+
+
+def test_a_csv_over_five_thousand_rows_is_refused_at_the_first_row_too_many():
+    content = ("Name,DueDate\n" + "".join(f"t{i},tmrw\n" for i in range(5001))).encode()
+    with pytest.raises(TooManyRows, match="at most 5,000"):
+        parse_csv(content)
+    assert len(parse_csv(("Name,DueDate\n" + "".join(f"t{i},tmrw\n" for i in range(5000))).encode())) == 5000

@@ -130,8 +130,7 @@ def test_run_serves_health_and_acks_a_signed_command_then_stops_on_sigterm(tmp_p
             except httpx.TransportError:
                 time.sleep(0.05)
         assert health is not None and health.status_code == 200
-        assert (health.json()["slack"], health.json()["leadsquared"], health.json()["highlevel"]) == (
-            "ok", "sandbox", "sandbox")
+        assert health.json()["slack"] == "ok"
         rep = VirtualUser(slack, f"http://127.0.0.1:{port}", SIGNING_SECRET, "UMARIA", "CSALES")
         ack = rep.command("/taskbot help")
         assert ack.status == 200 and ack.latency_ms < 3000

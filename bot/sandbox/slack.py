@@ -81,6 +81,8 @@ class SlackUser:
     tz: str | None = "America/Los_Angeles"
     is_bot: bool = False
     deleted: bool = False
+    is_restricted: bool = False
+    is_ultra_restricted: bool = False
 
 
 @dataclass
@@ -663,7 +665,8 @@ class SlackSandbox:
         if user.email:
             profile["email"] = user.email
         return {"id": user.id, "team_id": self.team_id, "name": user.name, "real_name": user.real_name,
-                "deleted": user.deleted, "is_bot": user.is_bot, "tz": user.tz, "tz_offset": offset,
+                "deleted": user.deleted, "is_bot": user.is_bot, "is_restricted": user.is_restricted,
+                "is_ultra_restricted": user.is_ultra_restricted, "tz": user.tz, "tz_offset": offset,
                 "tz_label": user.tz or "", "profile": profile}
 
     def api_views_open(self, args: dict[str, Any]) -> dict[str, Any]:

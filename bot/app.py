@@ -105,8 +105,8 @@ class Taskbot:
             reminders=reminders, bulk=BulkRuns(store, lsq, people, slack, settings, clock),
             permissions=Permissions(settings, people, store),
         )
-        _count_calls(lsq.http, "leadsquared")
-        _count_calls(ghl.http, "highlevel")
+        _count_calls(lsq.transport.http, "leadsquared")
+        _count_calls(ghl.transport.http, "highlevel")
         self.sync_queue = SyncQueue(self._sync)
         self.webhooks = Webhooks(settings, self.sync_queue, self.services.bulk.webhook)
         signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""

@@ -64,6 +64,14 @@ def _json(payload: dict[str, Any]) -> BoltResponse:
     return BoltResponse(status=200, body=json.dumps(payload), headers={"content-type": "application/json"})
 
 
+def first_input(view: Any) -> str | None:
+    """The form's first input, where a refusal of the whole form is shown."""
+    for block in _list(_dict(view).get("blocks")):
+        if _dict(block).get("type") == "input" and isinstance(block.get("block_id"), str):
+            return block["block_id"]
+    return None
+
+
 def unreadable_answer(body: dict[str, Any], reference: str) -> BoltResponse | None:
     """The answer to a request that failed before its ack, where Slack can show one, else None.
 

@@ -7,10 +7,14 @@ why and who can help, so nobody is left guessing.
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.config import Settings
 from bot.people import People
 from bot.store import Store
 from bot.ui.text import escape
+
+LOOKUP_SECONDS = 1.0
 
 
 class Permissions:
@@ -29,7 +33,12 @@ class Permissions:
         person = await self.people.get(slack_id)
         if person.guest:
             return self._guest()
-        if await self.people.crm_user(slack_id) is None:
+        lookup = asyncio.ensure_future(self.people.crm_user(slack_id))
+        try:
+            crm_user = await asyncio.wait_for(asyncio.shield(lookup), LOOKUP_SECONDS)
+        except asyncio.TimeoutError:
+            return None  # the form must open inside the trigger's 3 s; the submission and the outbox check again
+        if crm_user is None:
             email = f" ({escape(person.email)})" if person.email else ""
             return (f"Taskbot creates work only for people with an active LeadSquared user, and your Slack "
                     f"email{email} doesn't match one. Ask {self.helpers()} to add you in LeadSquared or to link "

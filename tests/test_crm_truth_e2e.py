@@ -155,7 +155,7 @@ def test_bulk_rows_leadsquared_processes_after_minutes_are_created_not_failed(st
 def test_bulk_rows_leadsquared_never_confirms_are_unconfirmed_and_kept_out_of_the_fix_csv(stack: SandboxStack):
     stack.lsq.bulk_delay = 24 * 3600.0
     ops, report = paste_and_create(stack, f"never {0} | tmrw 3pm | {MARIA}\nbad | tmrw | ghost@acme-sales.test")
-    assert "0 created, 0 failed, 1 invalid rows not sent, 1 not confirmed by LeadSquared" in report.text
+    assert "0 created, 0 failed, 1 invalid row not sent, 1 not confirmed by LeadSquared" in report.text
     stack.slack.wait_for(lambda: len([r for r in stack.slack.replies(report.channel, report.ts) if r.files]) == 2)
     files = [stack.slack.files[reply.files[0]] for reply in stack.slack.replies(report.channel, report.ts)
              if reply.files]

@@ -74,12 +74,18 @@ async def test_identical_background_reads_in_flight_are_made_once(lsq: LeadSquar
     assert len(lsq.calls_to("Retrieve.GetById")) == 4, "interactive reads are always fresh"
 
 
-async def test_an_interactive_read_gives_up_at_its_deadline(lsq: LeadSquaredSandbox, client: LeadSquared):
+async def test_an_interactive_read_is_not_retried_past_its_deadline(lsq: LeadSquaredSandbox, client: LeadSquared):
+    client.transport.interactive_deadline = 0.2
+    lsq.inject("Users.Get", Fault(error_rate=1.0, latency=0.3))
+    with pytest.raises(ServerError):
+        await client.users()
+    assert len(lsq.calls_to("Users.Get")) == 1, "no retry starts after the deadline"
+
+
+async def test_a_slow_answer_after_the_ack_is_waited_for(lsq: LeadSquaredSandbox, client: LeadSquared):
     client.transport.interactive_deadline = 0.2
     lsq.inject("Users.Get", Fault(latency=0.4))
-    with pytest.raises(ServerError, match="did not answer in time"):
-        await client.users()
-    assert len(lsq.calls_to("Users.Get")) <= 1
+    assert await client.users(), "a click's CRM call may take the CRM's time; only an ack bounds its own wait"
 
 
 async def test_an_interactive_call_that_would_wait_for_the_rate_limit_is_refused_at_once(lsq: LeadSquaredSandbox):

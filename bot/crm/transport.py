@@ -2,8 +2,10 @@
 
 - Ids that reach a path or a query are checked for shape first (they may come from a forged button
   value or private_metadata): a bad one is refused as InvalidId before anything is sent.
-- Interactive calls (the default lane) are bounded by a deadline that fits inside Slack's 3 seconds:
-  waiting for the limiter, the request and any retry together; past it the rep hears TooSlow.
+- Interactive calls (the default lane) go first and are bounded by a deadline that fits inside Slack's
+  3 seconds: waiting for the limiter and any retry; past it the rep hears TooSlow. The request itself is
+  not cut short (a click's CRM write after its ack may take the CRM's time); code inside an ack bounds
+  its own wait (`asyncio.wait_for`), which cancels the request.
 - Background calls (`ratelimit.background()`) queue behind interactive ones; identical background
   reads in flight at once are made once and shared (a burst of webhooks for one task: one fetch).
 - Calls are retried with backoff on failures that did no work (a rate limit, no connection, a 5xx on a
@@ -161,9 +163,8 @@ class Transport:
             async with contextlib.AsyncExitStack() as held:
                 for each in limiters:
                     await held.enter_async_context(each.slot(lane, deadline))
-                timeout = self.timeout if deadline is None else max(0.05, deadline - self.clock.monotonic())
                 response = await self.http.request(call.method, call.path, params=call.params, json=call.json,
-                                                   headers=call.headers, timeout=min(self.timeout, timeout))
+                                                   headers=call.headers, timeout=self.timeout)
         except NoSlotInTime:
             raise TooSlow(self.crm, f"{self.crm} is busy right now (its rate limit is reached); try again in a "
                                     "few seconds") from None

@@ -106,3 +106,28 @@ def test_home_shows_and_changes_its_settings_with_a_confirmation(console):
     console.start()
     assert "08:30 ▾" in console.type(":home"), "kept across a restart"
     console.quit()
+
+
+def test_an_everyday_session_reads_times_as_meant_and_says_what_it_does_not_understand(console):
+    console.start()  # a Friday, 10:00 AM in Los Angeles
+    proposal = console.type("/todo send proposal today")
+    assert "Fri Nov 21, 5:00 PM PST" in proposal and "past" not in proposal
+    assert "To-do created: send proposal" in console.type("")
+    lunch = console.type("/todo lunch with Raj half past 12 tomorrow")
+    assert "Subject: lunch with Raj" in lunch and "Sat Nov 22, 12:30 PM PST" in lunch
+    console.type("c")
+    evening = console.type("/todo call back Lee 8 this evening")
+    assert "Subject: call back Lee" in evening and "Fri Nov 21, 8:00 PM PST" in evening
+    console.type("c")
+    friday = console.type("/appt demo with Acme fri 2pm")
+    assert "Fri Nov 28, 2:00 PM PST" in friday and "next week's Friday; today is Friday" in friday
+    console.type("c")
+    assert "I don't understand banana" in console.type("/tasks banana")
+    console.type("/appt client call in 2 hours")
+    assert "Appointment booked: client call" in console.type("")
+    reminded = console.type(":time +125m")
+    assert "client call in 15 min" in reminded, "time passing in the console fires the reminder at its moment"
+    console.type(":as @dev")
+    assert "Only Taskbot admins can see someone else's tasks" in console.type("/tasks @maria")
+    console.quit()
+    assert "Traceback" not in console.screen

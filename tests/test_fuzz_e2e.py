@@ -94,6 +94,7 @@ def user_json(user: str) -> dict[str, Any]:
 
 
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
+@pytest.mark.refusals_expected  # forged payloads of one type posing as another get acks Slack would not judge alike
 def test_thousands_of_mutated_signed_requests_are_all_answered_without_a_5xx(stack: SandboxStack,
                                                                               maria: VirtualUser):
     wire = Wire(maria)

@@ -164,7 +164,7 @@ def read_due(text: str, now: datetime, tz: str, day_first: bool) -> Reading | Re
             text = date(full_year, int(month), int(day)).isoformat() + rest
         except ValueError:
             return Refusal("unreadable", f"{text!r} is not a date (read {'day' if day_first else 'month'} first)")
-    return read(text, now, tz)
+    return read(text, now, tz, "DMY" if day_first else "MDY")
 
 
 def check(rows: list[RawRow], directory: Directory, now: datetime, tz: str, day_first: bool | None = None) -> Checked:

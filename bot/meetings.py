@@ -279,7 +279,8 @@ class Meetings(Service):
             await update_view(self.slack, view["id"], view.get("hash"),
                               which if isinstance(which, dict) else notice_modal("Reschedule", which))
             return
-        ref = TaskRef(crm_id=event_id, tz=person.tz, list=list_key, response_url=response_url)
+        ref = TaskRef(crm_id=event_id, tz=person.tz, date_order=self.people.date_order(person), list=list_key,
+                      response_url=response_url)
         preview = preview_text(TaskForm(kind=Kind.APPOINTMENT), person.tz, self.clock.now())
         await update_view(self.slack, view["id"], view.get("hash"), reschedule_modal(
             ref, row["title"], appointment.startTime, "", preview, ViewId.MEET_RESCHEDULE))

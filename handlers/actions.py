@@ -7,8 +7,8 @@ from slack_bolt.async_app import AsyncApp
 from bot.crm.highlevel_models import AppointmentStatus
 from bot.models import Kind
 from bot.ui import bulk_messages, notices
-from bot.ui.task_lists import DATE_ORDER_WORDS
 from bot.ui.ids import MEET_LIVE_FIELDS, WHEN, Action, Field, any_of
+from bot.ui.task_lists import DATE_ORDER_WORDS
 from handlers.context import services
 from handlers.replies import task_value, tell
 from handlers.shortcuts import may_create

@@ -189,7 +189,7 @@ def check(rows: list[RawRow], directory: Directory, now: datetime, tz: str, day_
         else:
             due, end = reading.start, reading.end
         if due and values.get("end"):
-            found = read_end(values["end"], due, tz)
+            found = read_end(values["end"], due, tz, "DMY" if order else "MDY")
             if isinstance(found, Refusal):
                 errors.append(RowError(row.number, "end", "not after the start" if "after" in found.message
                                        else "unreadable"))

@@ -4,6 +4,7 @@ from bot.sandbox.stack import SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
 from tests.slack_helpers import block, create_task, has_block, words
 from tests.test_bulk_e2e import create, finished, paste
+from tests.test_crm_truth_e2e import open_meet
 
 ORDER = "home_date_order"
 
@@ -55,6 +56,17 @@ def test_reschedule_and_meet_read_in_the_chosen_order(stack: SandboxStack, maria
     maria.command("/meet Priya demo 3/12 2pm for 30m")
     maria.wait_for_modal("meet_modal", where=lambda v: has_block(v.view, "meet_start_preview")
                          and "Wed Dec 3, 2:00 PM PST" in words([block(v.view, "meet_start_preview")]))
+
+
+def test_a_series_reschedule_reads_in_the_chosen_order(stack: SandboxStack, maria: VirtualUser):
+    choose(stack, maria, "DMY", "day first (3/12 is 12 March)")
+    open_meet(maria, "/meet Priya standup tmrw 9am every weekday for 1 week")
+    assert maria.submit().errors == {}
+    confirmation = maria.wait_for_message(lambda m: "Meeting booked" in m.text)
+    maria.click("Reschedule", message=confirmation)
+    maria.wait_for_modal("meet_series_modal")
+    errors = maria.submit(series_which="series", when="4/3 9am").errors
+    assert errors["when"] == "'4/3 9am' is in the past (read as Tue Mar 4, 9:00 AM PST)", "4 March, not April 3rd"
 
 
 def test_the_workspace_order_reads_a_mexico_city_rep_day_first(tmp_path, clock):

@@ -80,6 +80,7 @@ class SeriesChoice(PrivateMetadata):
     master_id: str
     action: str
     tz: str
+    date_order: DateOrder | None = None
     picked: str | None = None
     list: str | None = None
     response_url: str | None = None

@@ -170,7 +170,8 @@ class BulkRuns(Service):
             await self.slack.chat_update(channel=note["channel"], ts=note["ts"], text=text, blocks=blocks)
             return
         person = await self.people.get(user_id)
-        run_id, checked = await self.prepare(rows, user_id, channel, person.tz)
+        run_id, checked = await self.prepare(rows, user_id, channel, person.tz,
+                                             day_first=self.people.date_order(person) == "DMY")
         if lines and not files:
             self.store.db["bulk_runs"].update(run_id, {"pasted": lines})
         text, blocks = bulk_messages.summary(checked, run_id)

@@ -164,7 +164,7 @@ def read_due(text: str, now: datetime, tz: str, day_first: bool) -> Reading | Re
             text = date(full_year, int(month), int(day)).isoformat() + rest
         except ValueError:
             return Refusal("unreadable", f"{text!r} is not a date (read {'day' if day_first else 'month'} first)")
-    return read(text, now, tz)
+    return read(text, now, tz, "DMY" if day_first else "MDY")
 
 
 def check(rows: list[RawRow], directory: Directory, now: datetime, tz: str, day_first: bool | None = None) -> Checked:
@@ -189,7 +189,7 @@ def check(rows: list[RawRow], directory: Directory, now: datetime, tz: str, day_
         else:
             due, end = reading.start, reading.end
         if due and values.get("end"):
-            found = read_end(values["end"], due, tz)
+            found = read_end(values["end"], due, tz, "DMY" if order else "MDY")
             if isinstance(found, Refusal):
                 errors.append(RowError(row.number, "end", "not after the start" if "after" in found.message
                                        else "unreadable"))

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -50,6 +50,7 @@ WHERE_TO_GET: dict[str, str] = {
     "TASKBOT_WEBHOOK_SECRET": "a long random string, e.g. the output of `openssl rand -hex 32`",
     "TASKBOT_RETENTION_DAYS": "whole days to keep finished work, e.g. 90",
     "TASKBOT_USER_RATE": "commands and shortcuts one person may send, as calls/window, e.g. 10/30s",
+    "TASKBOT_DATE_ORDER": "MDY (3/12 is March 12) or DMY (3/12 is 12 March); unset: by each person's time zone",
 }
 
 ENV_FILE = Path(".env")
@@ -112,6 +113,7 @@ class Settings(BaseSettings):
     taskbot_webhook_secret: SecretStr | None = None
     taskbot_retention_days: int = Field(default=90, ge=1)
     taskbot_user_rate: str = "10/30s"
+    taskbot_date_order: Literal["MDY", "DMY"] | None = None
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -182,6 +184,15 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("taskbot_date_order", mode="before")
+    @classmethod
+    def _order_known(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().upper() or None
+        if value not in (None, "MDY", "DMY"):
+            raise ValueError(f"expected MDY or DMY, got {value!r}")
         return value
 
     @field_validator("log_level")

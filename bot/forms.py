@@ -34,7 +34,7 @@ from bot.ui.metadata import CustomFieldSpec, TaskModalContext
 from bot.ui.readings import reading_line
 from bot.ui.task_modal import TaskForm, loading_modal, read_form, task_modal
 from bot.ui.text import escape
-from bot.when import Reading, Refusal, describe, read, read_end, split
+from bot.when import DateOrder, Reading, Refusal, describe, read, read_end, split
 
 log = logging.getLogger("taskbot.forms")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -51,13 +51,13 @@ class Prefill:
     title_with_hint: str = ""
 
 
-def preview_text(form: TaskForm, tz: str, now: datetime) -> str:
-    """The reading shown under the time field as the rep types."""
+def preview_text(form: TaskForm, tz: str, now: datetime, order: DateOrder | None = None) -> str:
+    """The reading shown under the time field as the rep types; `order`: how numeric dates are read."""
     if not form.due_text and form.due_date:
         return ":calendar: Using the picked date" + (" and time" if form.due_time else " (9:00 AM unless you pick a time)")
     if not form.due_text:
         return f":hourglass_flowing_sand: Type a time like {EXAMPLES}"
-    result = read(form.due_text, now, tz)
+    result = read(form.due_text, now, tz, order)
     if isinstance(result, Reading) and result.start is not None:
         over_picked = " · what you typed wins over the picked date" if form.due_date else ""
         return f":white_check_mark: {reading_line(result, tz, now)}{over_picked}"
@@ -75,16 +75,17 @@ def refusal_text(refusal: Refusal, tz: str) -> str:
     return f"I couldn't read that as a time. Try {EXAMPLES.replace('`', '')}."
 
 
-def prefill(kind: Kind, text: str, tz: str, now: datetime, owner: str, description: str = "") -> Prefill:
+def prefill(kind: Kind, text: str, tz: str, now: datetime, owner: str, description: str = "",
+            order: DateOrder | None = None) -> Prefill:
     """Title, time, length and lead hint out of what the rep typed after the command."""
     lead_hint = None
     found = EMAIL.search(text) or PHONE.search(text)
     title_with_hint = ""
     if found:
         lead_hint = found.group(0)
-        title_with_hint = split(text, now, tz).title
+        title_with_hint = split(text, now, tz, order).title
         text = re.sub(r"\s+", " ", text[:found.start()] + text[found.end():]).strip()
-    cut = split(text, now, tz)
+    cut = split(text, now, tz, order)
     title, due_text, end_text = cut.title, cut.time_text, ""
     if isinstance(cut.result, Reading) and cut.result.duration is not None:
         minutes = int(cut.result.duration.total_seconds() // 60)
@@ -123,10 +124,11 @@ class TaskForms:
         """Open the modal inside the trigger window, then fill in what needed the network."""
         person = self.people.cached(user_id)
         tz = person.tz if person else self.settings.default_tz
+        order = self.people.date_order(person) if person else None
         now = self.clock.now()
-        filled = Prefill(form, None) if form else prefill(kind, text, tz, now, user_id, description)
-        ctx = TaskModalContext(kind=filled.form.kind, tz=tz, channel_id=channel_id, thread_ts=thread_ts,
-                               retry_of=retry_of, show_kind=show_kind)
+        filled = Prefill(form, None) if form else prefill(kind, text, tz, now, user_id, description, order)
+        ctx = TaskModalContext(kind=filled.form.kind, tz=tz, date_order=order, channel_id=channel_id,
+                               thread_ts=thread_ts, retry_of=retry_of, show_kind=show_kind)
         types = self.lsq.cached_task_types()
         first = (self._build(ctx, filled.form, types) if types is not None
                  else loading_modal(filled.form.kind))
@@ -138,7 +140,8 @@ class TaskForms:
         """Fill the Edit modal, opened as a placeholder while the task was fetched. What the task was
         (to send only what changes) is kept in the store: with its description it outgrows metadata."""
         person = await self.people.get(user_id)
-        ctx = TaskModalContext(kind=form.kind, tz=person.tz, editing=editing, long_description=long_description,
+        ctx = TaskModalContext(kind=form.kind, tz=person.tz, date_order=self.people.date_order(person),
+                               editing=editing, long_description=long_description,
                                state_key=self.people.store.keep_modal_state({"original": original}))
         await self._complete(view, ctx, Prefill(form, None), user_id, changed=True)
 
@@ -156,8 +159,9 @@ class TaskForms:
         warm_owner = asyncio.ensure_future(self._quietly(self.people.crm_user(user_id)))
         person = await person_task
         all_types = await types_task
-        changed = changed or person.tz != tz or lead is not None
-        ctx.tz = person.tz
+        order = self.people.date_order(person)
+        changed = changed or person.tz != tz or order != ctx.date_order or lead is not None
+        ctx.tz, ctx.date_order = person.tz, order
         if lead is not None:
             filled.form.lead = (lead.ProspectID, lead_label(lead))
         elif filled.lead_hint and filled.title_with_hint:
@@ -219,7 +223,7 @@ class TaskForms:
             else:
                 form.reminder = "0"
                 form.reminder_time = form.reminder_time or preferences.get("reminder_todo_time") or "09:00"
-        preview = preview_text(form, ctx.tz, self.clock.now())
+        preview = preview_text(form, ctx.tz, self.clock.now(), ctx.date_order)
         return task_modal(ctx, form, names, preview)
 
     def _default_type(self, kind: Kind, names: list[str]) -> str | None:
@@ -268,7 +272,7 @@ class TaskForms:
             errors[F.TITLE] = "Give the task a subject, e.g. “Call Priya re pricing”."
         if not form.task_type:
             errors[F.TASK_TYPE] = "Pick a task type."
-        due = self._due(form, ctx.tz, now, errors)
+        due = self._due(form, ctx, now, errors)
         end = None
         if due is not None and form.kind is Kind.APPOINTMENT:
             end = self._end(form, ctx, due, errors)
@@ -284,8 +288,9 @@ class TaskForms:
         assert due is not None and form.task_type is not None
         return self._draft(form, ctx, due, end, owner, user_id), {}
 
-    def _due(self, form: TaskForm, tz: str, now: datetime, errors: dict[str, str]) -> datetime | None:
+    def _due(self, form: TaskForm, ctx: TaskModalContext, now: datetime, errors: dict[str, str]) -> datetime | None:
         """What the rep typed wins; the pickers count only when the time field is empty."""
+        tz = ctx.tz
         if form.due_date and not form.due_text:
             picked_time = time.fromisoformat(form.due_time) if form.due_time else time(9, 0)
             due = datetime.combine(date.fromisoformat(form.due_date), picked_time, tzinfo=ZoneInfo(tz))
@@ -296,7 +301,7 @@ class TaskForms:
         if not form.due_text:
             errors[F.DUE] = f"When is it due? Try {EXAMPLES}, or pick a date below."
             return None
-        result = read(form.due_text, now, tz)
+        result = read(form.due_text, now, tz, ctx.date_order)
         if isinstance(result, Refusal):
             errors[F.DUE] = refusal_text(result, tz)
             return None
@@ -307,9 +312,9 @@ class TaskForms:
 
     def _end(self, form: TaskForm, ctx: TaskModalContext, due: datetime, errors: dict[str, str]) -> datetime | None:
         """The end the rep gave, if any; none lets LeadSquared apply the task type's own duration."""
-        reading = read(form.due_text, self.clock.now(), ctx.tz) if form.due_text else None
+        reading = read(form.due_text, self.clock.now(), ctx.tz, ctx.date_order) if form.due_text else None
         if form.end_text:
-            end = read_end(form.end_text, due, ctx.tz)
+            end = read_end(form.end_text, due, ctx.tz, ctx.date_order)
             if isinstance(end, Refusal):
                 errors[F.END] = f"{end.message}. Try `for 45m` or `4:30pm`; the end must come after the start."
                 return None

@@ -47,7 +47,7 @@ from bot.ui.meet_modal import (
 from bot.ui.metadata import MeetModalContext
 from bot.ui.readings import conventions
 from bot.ui.text import escape
-from bot.when import Reading, Refusal, describe, read, read_end, read_recurrence, split
+from bot.when import DateOrder, Reading, Refusal, describe, read, read_end, read_recurrence, split
 
 log = logging.getLogger("taskbot.meet")
 SLOT_CHECK_SECONDS = 1.5
@@ -79,8 +79,9 @@ def start_text(instant: datetime, tz: str) -> str:
     return f"{local:%a %b} {local.day} {local.strftime('%I:%M%p').lstrip('0').lower()}"
 
 
-def prefill_meet(text: str, tz: str, now: datetime) -> MeetPrefill:
-    """`Priya demo tmrw 2pm for 30m on zoom every weekday for 2 weeks`: each part to its field."""
+def prefill_meet(text: str, tz: str, now: datetime, order: DateOrder | None = None) -> MeetPrefill:
+    """`Priya demo tmrw 2pm for 30m on zoom every weekday for 2 weeks`: each part to its field; `order`:
+    how numeric dates are read."""
     location, address = CALENDAR_DEFAULT, ""
     found = LOCATION_PHRASE.search(text)
     if found:
@@ -88,7 +89,7 @@ def prefill_meet(text: str, tz: str, now: datetime) -> MeetPrefill:
         before, after = text[:found.start()], text[found.end():]
         at = ADDRESS_PHRASE.match(after) if location == LocationType.ADDRESS.value else None
         if at:
-            cut = split(at.group(1), now, tz)
+            cut = split(at.group(1), now, tz, order)
             address, after = cut.title.strip(" ,"), f"{cut.time_text} {after[at.end():]}"
         text = re.sub(r"\s+", " ", f"{before} {after}").strip()
     repeat = ""
@@ -96,11 +97,11 @@ def prefill_meet(text: str, tz: str, now: datetime) -> MeetPrefill:
     if found:
         repeat = found.group(1).strip()
         text = text[:found.start()].strip()
-    base = prefill(Kind.APPOINTMENT, text, tz, now, "")
+    base = prefill(Kind.APPOINTMENT, text, tz, now, "", order=order)
     form = MeetForm(title=base.form.title, start_text=base.form.due_text, length_text=base.form.end_text,
                     repeat_text=repeat, location_type=location, address=address)
     if repeat and not form.start_text:
-        first = read_recurrence(repeat, now, tz)
+        first = read_recurrence(repeat, now, tz, date_order=order)
         if not isinstance(first, Refusal):
             form.start_text = start_text(first.first, tz)
     named = WITH_NAME.search(base.form.title)
@@ -156,8 +157,10 @@ class MeetForms:
         opened = await self.slack.views_open(trigger_id=trigger_id, view=loading_meet_modal())
         view = opened["view"]
         person = await self.people.get(user_id)
-        filled = MeetPrefill(form, None, None) if form else prefill_meet(text, person.tz, self.clock.now())
-        ctx = MeetModalContext(tz=person.tz, channel_id=channel_id, thread_ts=thread_ts, retry_of=retry_of)
+        order = self.people.date_order(person)
+        filled = MeetPrefill(form, None, None) if form else prefill_meet(text, person.tz, self.clock.now(), order)
+        ctx = MeetModalContext(tz=person.tz, date_order=order, channel_id=channel_id, thread_ts=thread_ts,
+                               retry_of=retry_of)
         try:
             calendars = await self.ghl.calendars()
             if filled.form.calendar_id is None:
@@ -246,11 +249,12 @@ class MeetForms:
         options = [option(contact.id, contact_label(contact)) for contact in found[:99]]
         return options + [option(NEW_CONTACT_PREFIX + query[:140], f"➕ New contact: {query}")]
 
-    def _start(self, form: MeetForm, tz: str, now: datetime) -> Reading | str:
+    def _start(self, form: MeetForm, ctx: MeetModalContext, now: datetime) -> Reading | str:
         """The start's reading, or what to say about it."""
+        tz = ctx.tz
         if not form.start_text:
             return f"When does it start? Try {EXAMPLES}."
-        result = read(form.start_text, now, tz)
+        result = read(form.start_text, now, tz, ctx.date_order)
         if isinstance(result, Refusal):
             return refusal_text(result, tz)
         if result.start is None:
@@ -260,7 +264,7 @@ class MeetForms:
     def _end(self, form: MeetForm, ctx: MeetModalContext, reading: Reading) -> datetime | str:
         assert reading.start is not None
         if form.length_text:
-            end = read_end(form.length_text, reading.start, ctx.tz)
+            end = read_end(form.length_text, reading.start, ctx.tz, ctx.date_order)
             if isinstance(end, Refusal):
                 return f"{end.message}. Try `for 45m`, `1h` or `until 3pm`; the end must come after the start."
             return end
@@ -283,7 +287,7 @@ class MeetForms:
 
     async def availability(self, ctx: MeetModalContext, form: MeetForm) -> Availability:
         now = self.clock.now()
-        reading = self._start(form, ctx.tz, now)
+        reading = self._start(form, ctx, now)
         if isinstance(reading, str):
             icon = ":hourglass_flowing_sand:" if not form.start_text else ":warning:"
             return Availability(f"{icon} {escape(reading)}")
@@ -318,12 +322,12 @@ class MeetForms:
         if not form.repeat_text:
             return None
         now = self.clock.now()
-        reading = self._start(form, ctx.tz, now)
+        reading = self._start(form, ctx, now)
         series = self._series(form, ctx, now, reading.start if isinstance(reading, Reading) else None)
         return f":warning: {escape(series)}" if isinstance(series, str) else preview(series, ctx.tz)
 
     def _series(self, form: MeetForm, ctx: MeetModalContext, now: datetime, start: datetime | None) -> Series | str:
-        recurrence = read_recurrence(form.repeat_text, now, ctx.tz, start)
+        recurrence = read_recurrence(form.repeat_text, now, ctx.tz, start, ctx.date_order)
         if isinstance(recurrence, Refusal):
             return recurrence.message
         return bounded(recurrence, ctx.tz)
@@ -340,7 +344,7 @@ class MeetForms:
         if form.contact is None:
             errors[F.CONTACT] = "Pick a contact, or “➕ New contact” to add one."
         start_key = start_block(ctx)
-        reading = self._start(form, ctx.tz, now)
+        reading = self._start(form, ctx, now)
         start = end = None
         if isinstance(reading, str):
             errors[start_key] = reading

@@ -35,6 +35,7 @@ from bot.meet_forms import SLOT_CHECK_SECONDS, MeetForms
 from bot.meet_series import CAP, clash_text, clashes, meeting_starts, with_year
 from bot.models import Kind, MeetDraft
 from bot.outbox import Sent, post_confirmation
+from bot.people import Person
 from bot.service import Service
 from bot.slack_client import open_waiting, update_view
 from bot.task_changes import LIST_AHEAD, Outcome
@@ -275,11 +276,12 @@ class Meetings(Service):
         row, appointment = found
         person = await self.people.get(user_id)
         if _in_series(row, appointment):
-            which = await self._which(row, appointment, "reschedule", person.tz, list_key, response_url)
+            which = await self._which(row, appointment, "reschedule", person, list_key, response_url)
             await update_view(self.slack, view["id"], view.get("hash"),
                               which if isinstance(which, dict) else notice_modal("Reschedule", which))
             return
-        ref = TaskRef(crm_id=event_id, tz=person.tz, list=list_key, response_url=response_url)
+        ref = TaskRef(crm_id=event_id, tz=person.tz, date_order=self.people.date_order(person), list=list_key,
+                      response_url=response_url)
         preview = preview_text(TaskForm(kind=Kind.APPOINTMENT), person.tz, self.clock.now())
         await update_view(self.slack, view["id"], view.get("hash"), reschedule_modal(
             ref, row["title"], appointment.startTime, "", preview, ViewId.MEET_RESCHEDULE))
@@ -323,7 +325,7 @@ class Meetings(Service):
         row, appointment = found
         if _in_series(row, appointment):
             person = await self.people.get(actor)
-            which = await self._which(row, appointment, status.value, person.tz, list_key, response_url)
+            which = await self._which(row, appointment, status.value, person, list_key, response_url)
             if isinstance(which, str):
                 return Outcome(False, which)
             await self.slack.views_open(trigger_id=trigger_id, view=which)
@@ -365,9 +367,10 @@ class Meetings(Service):
 
     # ----- series ---------------------------------------------------------------------------------
 
-    async def _which(self, row: dict[str, Any], clicked: Appointment, action: str, tz: str,
+    async def _which(self, row: dict[str, Any], clicked: Appointment, action: str, person: Person,
                      list_key: str | None, response_url: str | None) -> dict[str, Any] | str:
         """The "which meetings?" modal with the meetings the action can apply to; a notice when there are none."""
+        tz = person.tz
         master = clicked if clicked.id == row["crm_id"] else await self.ghl.appointment(row["crm_id"])
         meetings = await self._series(master)
         now = self.clock.now()
@@ -384,7 +387,8 @@ class Meetings(Service):
         if not marking or all(m.startTime <= now for m in meetings):
             whole = f"The whole series ({len(meetings)} meetings)"
         note = None if whole else "Meetings still to come can be marked once they have started."
-        choice = SeriesChoice(master_id=master.id, action=action, tz=tz, list=list_key, response_url=response_url,
+        choice = SeriesChoice(master_id=master.id, action=action, tz=tz, date_order=self.people.date_order(person),
+                              list=list_key, response_url=response_url,
                               picked=clicked.id if clicked.masterEventId else None)
         labels = [(m.id, with_year(m.startTime, tz)) for m in offered]
         return series_modal(choice, row["title"], labels, whole, note)
@@ -405,7 +409,7 @@ class Meetings(Service):
             return {}, None
         if not typed:
             return {WHEN: "Say when, e.g. `thu 11am` or `next tue at 10`."}, None
-        reading = read(typed, self.clock.now(), choice.tz)
+        reading = read(typed, self.clock.now(), choice.tz, choice.date_order)
         if isinstance(reading, Refusal) or reading.start is None:
             message = reading.message if isinstance(reading, Refusal) else "That's a length; say when it starts."
             return {WHEN: message}, None

@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.crm.leadsquared import LeadSquared
 from bot.store import Store, iso, parse_iso
+from bot.when import DateOrder, house_order
 
 PROFILE_TTL = timedelta(hours=12)
 
@@ -28,6 +29,7 @@ class Person:
     tz_from_profile: bool = True
     email_overridden: bool = False
     guest: bool = False
+    date_order: DateOrder | None = None  # their own choice on Home; None follows the workspace, then the zone
 
 
 @dataclass(frozen=True)
@@ -37,13 +39,25 @@ class CrmUser:
     name: str
 
 
+def date_order(choice: DateOrder | None, workspace: DateOrder | None, tz: str) -> DateOrder:
+    """How to read a numeric date like 3/12: the person's own choice, else the workspace's
+    (TASKBOT_DATE_ORDER), else what their zone suggests (C11)."""
+    return choice or workspace or house_order(tz)
+
+
 class People:
-    def __init__(self, store: Store, slack: AsyncWebClient, lsq: LeadSquared, default_tz: str, clock: Clock):
+    def __init__(self, store: Store, slack: AsyncWebClient, lsq: LeadSquared, default_tz: str, clock: Clock,
+                 workspace_order: DateOrder | None = None):
         self.store = store
         self.slack = slack
         self.lsq = lsq
         self.default_tz = default_tz
         self.clock = clock
+        self.workspace_order = workspace_order
+
+    def date_order(self, person: Person) -> DateOrder:
+        """The order this person's numeric dates are read in."""
+        return date_order(person.date_order, self.workspace_order, person.tz)
 
     async def get(self, slack_id: str) -> Person:
         row = self._row(slack_id)
@@ -122,7 +136,8 @@ class People:
         row = self._row(slack_id) or {}
         return {"reminder_appt_minutes": row.get("reminder_appt_minutes"),
                 "reminder_todo_time": row.get("reminder_todo_time"), "digest_enabled": bool(row.get("digest_enabled")),
-                "home_seen": bool(row.get("home_seen"))}
+                "home_seen": bool(row.get("home_seen")),
+                "date_order": row.get("date_order")}
 
     def _fresh(self, row: dict | None) -> bool:
         return bool(row and row["refreshed_at"] and self.clock.now() - parse_iso(row["refreshed_at"]) < PROFILE_TTL)
@@ -139,4 +154,4 @@ class People:
             tz, from_profile = self.default_tz, False
         email = row["email_override"] or row["email"]
         return Person(row["slack_id"], row["name"], tz, email, from_profile, bool(row["email_override"]),
-                      bool(row.get("guest")))
+                      bool(row.get("guest")), row.get("date_order"))

@@ -151,7 +151,13 @@ def _guests(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE users ADD COLUMN guest INTEGER NOT NULL DEFAULT 0")
 
 
-MIGRATIONS: list[Migration] = [_initial_schema, _bulk_runs_keep_their_paste, _reminder_basis_and_modal_state, _guests]
+def _date_order(db: sqlite_utils.Database) -> None:
+    """How a person writes numeric dates (MDY or DMY); NULL follows the workspace, then their zone."""
+    db.execute("ALTER TABLE users ADD COLUMN date_order TEXT")
+
+
+MIGRATIONS: list[Migration] = [_initial_schema, _bulk_runs_keep_their_paste, _reminder_basis_and_modal_state, _guests,
+                               _date_order]
 MODAL_STATE_KEPT = timedelta(days=7)
 
 

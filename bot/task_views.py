@@ -87,7 +87,7 @@ class TaskViews:
             sections = [(name, [(self.changes.card(t), name == "Overdue") for t in group])
                         for name, group in (("Overdue", day.overdue), ("Today", day.today), ("Upcoming", day.upcoming))]
         view = home_view(person, crm_user, self.people.preferences(user_id), sections, self.notices(),
-                         await self._meetings(user_id, "all", person.tz), saved)
+                         await self._meetings(user_id, "all", person.tz), saved, self.people.workspace_order)
         await self.slack.views_publish(user_id=user_id, view=view)
 
     async def refresh_home(self, user_id: str) -> None:
@@ -128,7 +128,8 @@ class TaskViews:
         if task is None:
             return
         person = await self.people.get(user_id)
-        ref = TaskRef(crm_id=crm_id, tz=person.tz, list=list_key, response_url=response_url)
+        ref = TaskRef(crm_id=crm_id, tz=person.tz, date_order=self.people.date_order(person), list=list_key,
+                      response_url=response_url)
         preview = preview_text(TaskForm(kind=Kind.TODO), person.tz, self.clock.now())
         await update_view(self.slack, view["id"], view.get("hash"), reschedule_modal(
             ref, task.Name, task.DueDate or self.clock.now(), "", preview))
@@ -147,7 +148,8 @@ class TaskViews:
 
     async def refresh_reschedule(self, view: dict[str, Any]) -> None:
         ref = TaskRef.load(view["private_metadata"])
-        preview = preview_text(TaskForm(kind=Kind.TODO, due_text=_typed(view)), ref.tz, self.clock.now())
+        preview = preview_text(TaskForm(kind=Kind.TODO, due_text=_typed(view)), ref.tz, self.clock.now(),
+                               ref.date_order)
         await update_view(self.slack, view["id"], view.get("hash"), with_preview(view, preview))
 
     async def snooze(self, crm_id: str, user_id: str, until: str) -> str:
@@ -180,7 +182,7 @@ class TaskViews:
     def read_reschedule(self, view: dict[str, Any]) -> tuple[datetime | None, dict[str, str]]:
         ref = TaskRef.load(view["private_metadata"])
         typed = _typed(view)
-        result = read(typed, self.clock.now(), ref.tz) if typed else None
+        result = read(typed, self.clock.now(), ref.tz, ref.date_order) if typed else None
         if isinstance(result, Reading) and result.start is not None:
             return result.start, {}
         if isinstance(result, Refusal) and result.kind == "past" and result.reading:

@@ -8,6 +8,7 @@ from bot.crm.highlevel_models import AppointmentStatus
 from bot.models import Kind
 from bot.ui import bulk_messages, notices
 from bot.ui.ids import MEET_LIVE_FIELDS, WHEN, Action, Field, any_of
+from bot.ui.task_lists import DATE_ORDER_WORDS
 from handlers.context import services
 from handlers.replies import task_value, tell
 from handlers.shortcuts import may_create
@@ -164,6 +165,10 @@ async def home_preference(ack: Any, body: dict[str, Any], action: dict[str, Any]
     elif action["action_id"] == Action.HOME_TODO_REMINDER_TIME:
         bot.people.set_preferences(user, reminder_todo_time=action["selected_time"])
         saved = ("To-do reminders", f"at {action['selected_time']} on the due day")
+    elif action["action_id"] == Action.HOME_DATE_ORDER:
+        chosen = action["selected_option"]["value"]
+        bot.people.set_preferences(user, date_order=chosen if chosen in DATE_ORDER_WORDS else None)
+        saved = ("Dates like 3/12", f"are read {action['selected_option']['text']['text']}")
     else:
         bot.people.set_preferences(user, digest_enabled=int(action["value"] == "on"))
         saved = ("Daily digest", action["value"])
@@ -214,5 +219,6 @@ def register(app: AsyncApp) -> None:
         app.action(status_action)(meet_status)
     app.action(Action.HOME_NEW_TODO)(home_new_todo)
     app.action(Action.HOME_NEW_APPOINTMENT)(home_new_appointment)
-    for preference in (Action.HOME_APPT_REMINDER, Action.HOME_TODO_REMINDER_TIME, Action.HOME_DIGEST):
+    for preference in (Action.HOME_APPT_REMINDER, Action.HOME_TODO_REMINDER_TIME, Action.HOME_DIGEST,
+                       Action.HOME_DATE_ORDER):
         app.action(preference)(home_preference)

@@ -11,6 +11,7 @@ from bot.config import (
     require_for_run,
     unknown_variables,
 )
+from bot.people import date_order
 
 
 def settings(**values) -> Settings:
@@ -73,3 +74,15 @@ def test_secrets_are_hidden_in_repr():
     s = settings(slack_bot_token="xoxb-very-secret", lsq_access_key="ak-secret")
     assert "xoxb-very-secret" not in repr(s) and "ak-secret" not in repr(s)
     assert set(s.secret_values()) == {"xoxb-very-secret", "ak-secret"}
+
+
+def test_the_date_order_is_mdy_dmy_or_unset_and_a_persons_choice_comes_first():
+    assert settings().taskbot_date_order is None and settings(taskbot_date_order="").taskbot_date_order is None
+    assert settings(taskbot_date_order=" dmy ").taskbot_date_order == "DMY"
+    with pytest.raises(SettingsError) as caught:
+        settings(taskbot_date_order="YMD")
+    assert [p.variable for p in caught.value.problems] == ["TASKBOT_DATE_ORDER"]
+    assert "MDY (3/12 is March 12)" in caught.value.problems[0].fix
+    assert date_order(None, None, "America/Mexico_City") == "MDY" and date_order(None, None, "Europe/London") == "DMY"
+    assert date_order(None, "DMY", "America/Los_Angeles") == "DMY"
+    assert date_order("MDY", "DMY", "Europe/London") == "MDY"

@@ -97,6 +97,7 @@ class Action(StrEnum):
     HOME_APPT_REMINDER = "home_appt_reminder"
     HOME_TODO_REMINDER_TIME = "home_todo_reminder_time"
     HOME_DIGEST = "home_digest"
+    HOME_DATE_ORDER = "home_date_order"
     SNOOZE = "reminder_snooze"
     BULK_CREATE = "bulk_create"
     BULK_CANCEL = "bulk_cancel"

@@ -12,6 +12,7 @@ from typing import Self
 from pydantic import BaseModel, Field
 
 from bot.models import Kind
+from bot.when.notes import DateOrder
 
 
 class CustomFieldSpec(BaseModel):
@@ -37,6 +38,7 @@ class TaskModalContext(PrivateMetadata):
     kind: Kind
     show_kind: bool = False
     tz: str
+    date_order: DateOrder | None = None
     channel_id: str | None = None
     thread_ts: str | None = None
     retry_of: int | None = None
@@ -50,6 +52,7 @@ class MeetModalContext(PrivateMetadata):
     """Serialised into the /meet modal: what validation needs without calling HighLevel again."""
 
     tz: str
+    date_order: DateOrder | None = None
     channel_id: str | None = None
     thread_ts: str | None = None
     retry_of: int | None = None
@@ -66,6 +69,7 @@ class TaskRef(PrivateMetadata):
 
     crm_id: str
     tz: str = "UTC"
+    date_order: DateOrder | None = None
     list: str | None = None
     response_url: str | None = None
 
@@ -76,6 +80,7 @@ class SeriesChoice(PrivateMetadata):
     master_id: str
     action: str
     tz: str
+    date_order: DateOrder | None = None
     picked: str | None = None
     list: str | None = None
     response_url: str | None = None

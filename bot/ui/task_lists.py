@@ -18,7 +18,7 @@ from bot.ui.meet_message import MeetCard, meet_buttons, meeting_line
 from bot.ui.metadata import TaskRef
 from bot.ui.task_message import TaskCard, task_buttons, when_text
 from bot.ui.text import escape
-from bot.when import slack_token
+from bot.when import DateOrder, house_order, slack_token
 
 PAGE_SIZE = 20
 HOME_SECTION_LIMIT = 8
@@ -110,14 +110,32 @@ def with_preview(view: dict[str, Any], preview: str) -> dict[str, Any]:
     return {**kept, "blocks": blocks}
 
 
+DATE_ORDER_WORDS: dict[str, str] = {"MDY": "month first (3/12 is March 12)", "DMY": "day first (3/12 is 12 March)"}
+FOLLOW_DEFAULT = "default"
+
+
+def date_order_choice(choice: DateOrder | None, workspace_order: DateOrder | None, tz: str) -> Block:
+    """Month first, day first, or whatever applies without a choice (the workspace's order, else the zone's)."""
+    fallback = workspace_order or house_order(tz)
+    source = "the team's default" if workspace_order else "as my time zone suggests"
+    order_words = DATE_ORDER_WORDS[fallback].split(" (")[0]
+    choices = [option(order, words) for order, words in DATE_ORDER_WORDS.items()]
+    choices.append(option(FOLLOW_DEFAULT, f"{source} ({order_words})"))
+    return section("*Dates like 3/12* are read", accessory={
+        "type": "static_select", "action_id": Action.HOME_DATE_ORDER, "options": choices,
+        "initial_option": next(o for o in choices if o["value"] == (choice or FOLLOW_DEFAULT))})
+
+
 APPOINTMENT_DEFAULTS = [("5", "5 minutes before"), ("10", "10 minutes before"), ("15", "15 minutes before"),
                         ("30", "30 minutes before"), ("60", "1 hour before")]
 
 
 def home_view(person: Person, crm_user: CrmUser | None, preferences: dict[str, Any],
               sections: list[tuple[str, list[tuple[TaskCard, bool]]]] | None, notices: list[str],
-              meetings: list[MeetCard] | None = None, saved: tuple[str, str] | None = None) -> dict[str, Any]:
-    """`saved`: the setting just changed and its new value, confirmed under Settings."""
+              meetings: list[MeetCard] | None = None, saved: tuple[str, str] | None = None,
+              workspace_order: DateOrder | None = None) -> dict[str, Any]:
+    """`saved`: the setting just changed and its new value, confirmed under Settings; `workspace_order`:
+    how numeric dates are read for someone who has not chosen."""
     blocks: list[Block] = [
         header("Your tasks"),
         actions(button("New to-do", Action.HOME_NEW_TODO, style="primary"),
@@ -149,6 +167,7 @@ def home_view(person: Person, crm_user: CrmUser | None, preferences: dict[str, A
     blocks.append(section("*To-do reminders* on the due day at", accessory={
         "type": "timepicker", "action_id": Action.HOME_TODO_REMINDER_TIME,
         "initial_time": preferences.get("reminder_todo_time") or "09:00", "timezone": person.tz}))
+    blocks.append(date_order_choice(preferences.get("date_order"), workspace_order, person.tz))
     digest = bool(preferences.get("digest_enabled"))
     blocks.append(section(f"*Daily digest* at 9:00 of today's and overdue tasks: {'on' if digest else 'off'}",
                           accessory=button("Turn off" if digest else "Turn on", Action.HOME_DIGEST,

@@ -140,6 +140,16 @@ def nearest_free(start: datetime, slots: list[datetime], now: datetime, tz: str)
     return [(slot.isoformat(), slot_label(slot, now, tz)) for slot in closest]
 
 
+def not_free(when: str, calendar: str, start: datetime, slots: list[datetime], now: datetime,
+             tz: str) -> Availability:
+    """The reading of a taken start (`when` and `calendar` as mrkdwn): the nearest free times to pick."""
+    nearest = nearest_free(start, slots, now, tz)
+    if not nearest:
+        return Availability(f":no_entry: {when} is not free on {calendar}, and nothing is free that day or the "
+                            "next. Try another day.")
+    return Availability(f":no_entry: {when} is not free on {calendar}. Nearest free times:", nearest)
+
+
 class MeetForms:
     def __init__(self, slack: AsyncWebClient, ghl: HighLevel, people: People, settings: Settings, clock: Clock):
         self.slack = slack
@@ -311,11 +321,7 @@ class MeetForms:
         calendar = escape(ctx.calendar_name)
         if is_free(start, end, slots, ctx.slot_minutes, ctx.slot_interval):
             return Availability(f":white_check_mark: {when} · free on {calendar}")
-        nearest = nearest_free(start, slots, now, ctx.tz)
-        if not nearest:
-            return Availability(f":no_entry: {when} is not free on {calendar}, and nothing is free that day or the "
-                                "next. Try another day.")
-        return Availability(f":no_entry: {when} is not free on {calendar}. Nearest free times:", nearest)
+        return not_free(when, calendar, start, slots, now, ctx.tz)
 
     def repeat_reading(self, ctx: MeetModalContext, form: MeetForm) -> str | None:
         """Under the repeat: how many meetings, from when to when (with the year), or what is wrong."""
@@ -415,28 +421,34 @@ class MeetForms:
             return None
         return clash_text(found, len(series.starts), ctx.tz) if found else None
 
-    async def taken(self, ctx: MeetModalContext, form: MeetForm, start: datetime, end: datetime,
-                    own: tuple[datetime, datetime] | None = None, pick: str = "Pick one of the buttons above.") -> str | None:
-        """Why a meeting cannot be at `start`, or None. When HighLevel is slow or the rate limit is
-        reached, this does not wait: the booking is checked again (HighLevel checks one meeting itself).
+    async def checked_slots(self, ctx: MeetModalContext, form: MeetForm, start: datetime,
+                            own: tuple[datetime, datetime] | None = None, fresh: bool = True) -> list[datetime] | None:
+        """Free starts around `start`, or None when HighLevel is slow or its rate limit is reached: this
+        does not wait, and the booking is checked again (HighLevel checks one meeting itself).
 
         `own`: the time a meeting being moved holds now, which it may keep in part.
         """
         assert form.calendar_id
-        now = self.clock.now()
         if not self.ghl.limiter().has_room():
             log.info("free-slot check left to the booking: HighLevel's rate limit is reached")
             return None
         try:
             slots = await asyncio.wait_for(
-                self.free_slots(form.calendar_id, start, ctx.tz, form.assigned, fresh=True), SLOT_CHECK_SECONDS)
+                self.free_slots(form.calendar_id, start, ctx.tz, form.assigned, fresh=fresh), SLOT_CHECK_SECONDS)
         except (CRMError, asyncio.TimeoutError) as error:
             log.info("free-slot check deferred to HighLevel: %s", type(error).__name__)
             return None
         if own is not None:
             step = timedelta(minutes=ctx.slot_interval)
             slots = sorted(set(slots) | {own[0] + step * i for i in range(int((own[1] - own[0]) / step))})
-        if is_free(start, end, slots, ctx.slot_minutes, ctx.slot_interval):
+        return slots
+
+    async def taken(self, ctx: MeetModalContext, form: MeetForm, start: datetime, end: datetime,
+                    own: tuple[datetime, datetime] | None = None, pick: str = "Pick one of the buttons above.") -> str | None:
+        """Why a meeting cannot be at `start`, or None (also when it could not be checked in time)."""
+        now = self.clock.now()
+        slots = await self.checked_slots(ctx, form, start, own)
+        if slots is None or is_free(start, end, slots, ctx.slot_minutes, ctx.slot_interval):
             return None
         nearest = nearest_free(start, slots, now, ctx.tz)
         where = f"{describe(start, ctx.tz)} is not free on {ctx.calendar_name}."

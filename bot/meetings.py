@@ -31,8 +31,8 @@ from bot.crm.highlevel_models import (
     iso_with_offset,
 )
 from bot.forms import preview_text
-from bot.meet_forms import SLOT_CHECK_SECONDS, MeetForms
-from bot.meet_series import CAP, clash_text, clashes, meeting_starts, with_year
+from bot.meet_forms import SLOT_CHECK_SECONDS, MeetForms, not_free
+from bot.meet_series import CAP, clash_text, clashes, is_free, meeting_starts, with_year
 from bot.models import Kind, MeetDraft
 from bot.outbox import Sent, post_confirmation
 from bot.people import Person
@@ -42,12 +42,13 @@ from bot.task_changes import LIST_AHEAD, Outcome
 from bot.ui.ids import SERIES_WHICH, WHEN, ViewId
 from bot.ui.meet_message import GONE as GONE_STATUS
 from bot.ui.meet_message import OPEN, MeetCard, meet_confirmation
-from bot.ui.meet_modal import MeetForm
+from bot.ui.meet_modal import Availability, MeetForm
 from bot.ui.meet_series import WHOLE_SERIES, read_series_modal, series_modal
 from bot.ui.metadata import MeetModalContext, SeriesChoice, TaskRef
 from bot.ui.task_lists import notice_modal, reschedule_modal, waiting_modal
 from bot.ui.task_message import change_note
 from bot.ui.task_modal import TaskForm
+from bot.ui.text import escape
 from bot.when import Refusal, describe, read, slack_token
 
 log = logging.getLogger("taskbot.meetings")
@@ -301,16 +302,45 @@ class Meetings(Service):
             return {}
         return await self._taken(row, row["due_utc"], row["end_utc"], start, tz)
 
-    async def _taken(self, row: dict[str, Any], now_start: datetime, now_end: datetime, start: datetime,
-                     tz: str) -> dict[str, str]:
+    async def move_reading(self, event_id: str, start: datetime, tz: str) -> Availability | None:
+        """While the rep types a meeting's new time: when it is taken, say so and offer the nearest free
+        times. None when it is free, or could not be checked within SLOT_CHECK_SECONDS (the move is
+        checked again on submit, and by HighLevel)."""
+        try:
+            return await asyncio.wait_for(self._move_reading(event_id, start, tz), SLOT_CHECK_SECONDS)
+        except asyncio.TimeoutError:
+            log.info("live free-slot check of a move gave up waiting for HighLevel")
+            return None
+
+    async def _move_reading(self, event_id: str, start: datetime, tz: str) -> Availability | None:
+        row = self.store.task_by_crm_id(BACKEND, event_id)
+        calendar = await self._move_calendar(row, tz) if row else None
+        if row is None or calendar is None:
+            return None
+        ctx, form = calendar
+        end = start + (row["end_utc"] - row["due_utc"])
+        slots = await self.forms.checked_slots(ctx, form, start, own=(row["due_utc"], row["end_utc"]), fresh=False)
+        if slots is None or is_free(start, end, slots, ctx.slot_minutes, ctx.slot_interval):
+            return None
+        return not_free(f"*{describe(start, tz)}*", escape(ctx.calendar_name), start, slots, self.clock.now(), tz)
+
+    async def _move_calendar(self, row: dict[str, Any], tz: str) -> tuple[MeetModalContext, MeetForm] | None:
+        """The meeting's calendar and host, as the free-slot check wants them; None when HighLevel is slow."""
         draft = MeetDraft.model_validate(row["details"]["draft"])
         try:
             calendar = await asyncio.wait_for(self.ghl.calendar(draft.calendar_id), SLOT_CHECK_SECONDS)
         except (CRMError, asyncio.TimeoutError):
-            return {}
+            return None
         ctx = MeetModalContext(tz=tz, calendar_name=draft.calendar_name, slot_minutes=calendar.slot_minutes,
                                slot_interval=calendar.interval_minutes)
-        form = MeetForm(calendar_id=draft.calendar_id, assigned=draft.assigned_user_id)
+        return ctx, MeetForm(calendar_id=draft.calendar_id, assigned=draft.assigned_user_id)
+
+    async def _taken(self, row: dict[str, Any], now_start: datetime, now_end: datetime, start: datetime,
+                     tz: str) -> dict[str, str]:
+        calendar = await self._move_calendar(row, tz)
+        if calendar is None:
+            return {}
+        ctx, form = calendar
         taken = await self.forms.taken(ctx, form, start, start + (now_end - now_start), own=(now_start, now_end),
                                        pick="Type one of them.")
         return {WHEN: taken} if taken else {}

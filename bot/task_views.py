@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.crm.errors import CRMError
 from bot.crm.leadsquared_models import APPOINTMENT, LEAD, OPPORTUNITY, Task, without_ref
 from bot.forms import TaskForms, preview_text
+from bot.meet_forms import start_text
 from bot.meetings import Meetings
 from bot.models import Draft, Kind
 from bot.people import People
@@ -22,7 +23,7 @@ from bot.reminders import Reminders
 from bot.slack_client import open_waiting, post_to_response_url, tell_instead, update_view
 from bot.task_changes import REFUSAL, Outcome, TaskChanges, by_day, editable_fields, is_overdue, select
 from bot.tasks import BACKEND
-from bot.ui.ids import WHEN
+from bot.ui.ids import WHEN, ViewId
 from bot.ui.meet_message import MeetCard
 from bot.ui.metadata import SeriesChoice, TaskRef
 from bot.ui.reminder_messages import snoozed
@@ -33,6 +34,7 @@ from bot.ui.task_lists import (
     reschedule_modal,
     task_list,
     waiting_modal,
+    when_block,
     with_preview,
 )
 from bot.ui.task_modal import DESCRIPTION_LIMIT, TaskForm, loading_modal
@@ -146,11 +148,26 @@ class TaskViews:
             return None
         return task
 
-    async def refresh_reschedule(self, view: dict[str, Any]) -> None:
+    async def refresh_reschedule(self, view: dict[str, Any], picked_slot: str | None = None) -> None:
+        """The new time's reading as the rep types (or picks a free time); for a meeting, whether the
+        calendar is free then, with the nearest free times to pick when it is not."""
         ref = TaskRef.load(view["private_metadata"])
-        preview = preview_text(TaskForm(kind=Kind.TODO, due_text=_typed(view)), ref.tz, self.clock.now(),
-                               ref.date_order)
-        await update_view(self.slack, view["id"], view.get("hash"), with_preview(view, preview))
+        now = self.clock.now()
+        typed = start_text(datetime.fromisoformat(picked_slot), ref.tz) if picked_slot else _typed(view)
+        preview, slots = preview_text(TaskForm(kind=Kind.TODO, due_text=typed), ref.tz, now, ref.date_order), []
+        reading = read(typed, now, ref.tz, ref.date_order) if typed else None
+        if view.get("callback_id") == ViewId.MEET_RESCHEDULE and isinstance(reading, Reading) and reading.start:
+            taken = await self.meetings.move_reading(ref.crm_id, reading.start, ref.tz)
+            if taken is not None:
+                preview, slots = taken.text, taken.slots
+        await update_view(self.slack, view["id"], view.get("hash"),
+                          with_preview(view, preview, slots, typed if picked_slot else None))
+
+    async def move_errors(self, view: dict[str, Any], start: datetime) -> dict[str, str]:
+        """A meeting's Reschedule refused on submit: the new time is taken (under the time field)."""
+        ref = TaskRef.load(view["private_metadata"])
+        errors = await self.meetings.move_errors(ref.crm_id, start, ref.tz)
+        return {when_block(view) if key == WHEN else key: message for key, message in errors.items()}
 
     async def snooze(self, crm_id: str, user_id: str, until: str) -> str:
         """Snooze a reminder: 15m, 1h or tomorrow at 9:00 in the owner's zone."""
@@ -186,8 +203,8 @@ class TaskViews:
         if isinstance(result, Reading) and result.start is not None:
             return result.start, {}
         if isinstance(result, Refusal) and result.kind == "past" and result.reading:
-            return None, {WHEN: f"That's in the past: I read it as {describe(result.reading, ref.tz)}."}
-        return None, {WHEN: "Say when, e.g. `fri 2pm`, `next tue at 10` or `in 2 days`."}
+            return None, {when_block(view): f"That's in the past: I read it as {describe(result.reading, ref.tz)}."}
+        return None, {when_block(view): "Say when, e.g. `fri 2pm`, `next tue at 10` or `in 2 days`."}
 
     # ----- Edit ---------------------------------------------------------------------------------
 
@@ -221,4 +238,6 @@ class TaskViews:
 
 
 def _typed(view: dict[str, Any]) -> str:
-    return ((view.get("state", {}).get("values", {}).get(WHEN) or {}).get(WHEN) or {}).get("value") or ""
+    """The time typed in the Reschedule modal, whichever revision of its field is shown."""
+    values = view.get("state", {}).get("values", {}).get(when_block(view)) or {}
+    return (values.get(WHEN) or {}).get("value") or ""

@@ -25,6 +25,12 @@ async def reschedule_typed(ack: Any, body: dict[str, Any], context: Any) -> None
     await services(context).task_views.refresh_reschedule(body["view"])
 
 
+async def reschedule_slot_picked(ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+    """A free time offered under a meeting's new time: fill it in."""
+    await ack()
+    await services(context).task_views.refresh_reschedule(body["view"], picked_slot=action["value"])
+
+
 async def own_draft(body: dict[str, Any], action: dict[str, Any], context: Any, respond: Any) -> dict[str, Any] | None:
     """The saved draft behind a failure DM's button, if the person clicking wrote it."""
     saved = services(context).outbox.saved(int(action["value"]))
@@ -204,6 +210,7 @@ def register(app: AsyncApp) -> None:
     for live in (Field.DUE, Field.TASK_TYPE, Field.KIND):
         app.action(live)(modal_changed)
     app.action(WHEN)(reschedule_typed)
+    app.action(any_of(Action.MOVE_SLOT))(reschedule_slot_picked)
     app.action(Action.RETRY_OPERATION)(retry_operation)
     app.action(Action.EDIT_DRAFT)(edit_draft)
     app.action(Action.COMPLETE)(complete)

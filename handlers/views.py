@@ -64,7 +64,7 @@ async def meet_reschedule_submitted(ack: Any, view: dict[str, Any], body: dict[s
     start, errors = bot.task_views.read_reschedule(view)
     ref = TaskRef.load(view["private_metadata"])
     if start is not None:
-        errors = await bot.meetings.move_errors(ref.crm_id, start, ref.tz)
+        errors = await bot.task_views.move_errors(view, start)
     if errors:
         await ack(response_action="errors", errors=errors)
         return

@@ -35,6 +35,14 @@ def test_a_session_creates_a_todo_clicks_a_button_and_gets_a_reminder(tmp_path):
     assert "completed" in shown.split("LeadSquared sandbox: tasks")[1]
 
 
+def test_a_refused_fields_error_goes_once_the_rep_fixes_it_and_the_reading_is_updated(tmp_path):
+    script = "\n".join(["/todo call Priya re pricing", "3", "whenever", "", "3", "in 3 hours", "c", ":quit"]) + "\n"
+    shown = run_console(tmp_path, script)
+    refused, fixed = shown.split("Please fix the fields marked below.")[1].rsplit("Due: in 3 hours", 1)
+    assert "I couldn't read that as a time" in refused, "the error shows under the field after the refusal"
+    assert "✅" in fixed and "I couldn't read" not in fixed, "the live reading replaced the stale error"
+
+
 def test_state_persists_between_runs_and_reset_clears_it(tmp_path):
     run_console(tmp_path, "/todo keep me tmrw 3pm\n\n:quit\n")
     again = run_console(tmp_path, ":crm tasks\n:reset\n:crm tasks\n:quit\n")

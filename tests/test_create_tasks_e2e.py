@@ -132,6 +132,15 @@ def test_validation_errors_appear_under_their_fields_and_nothing_is_lost(stack: 
     assert only_task(stack, "Call Priya")["Description"].startswith("notes I typed\n\nTaskbot ref: tb-")
 
 
+def test_a_refusal_shows_until_the_live_reading_updates_the_view(maria: VirtualUser):
+    open_modal(maria, "/todo call Priya")
+    ack = maria.submit(due="today 9am")
+    assert maria.modal.errors == ack.errors and "in the past" in maria.modal.errors["due"]
+    maria.type_into("due", "tmrw 3pm")
+    modal = maria.wait_for_modal(where=lambda v: "Wed Mar 5" in words([block(v.view, "due_preview")]))
+    assert modal.errors == {}, "the update that shows the new reading clears the stale error"
+
+
 def test_a_mandatory_custom_field_and_an_end_before_the_start(stack: SandboxStack, maria: VirtualUser):
     open_modal(maria, "/todo collect KYC docs tmrw")
     maria.choose("task_type", "Document Collection")

@@ -274,6 +274,42 @@ def test_reschedule_keeps_the_length_and_needs_a_free_time(stack: SandboxStack, 
     assert (meeting["start"], meeting["end"]) == (wednesday(14, 30), wednesday(15, 30))
 
 
+def test_reschedule_says_as_the_rep_types_that_a_time_is_taken_and_offers_free_times(stack: SandboxStack,
+                                                                                      maria: VirtualUser):
+    confirmation = book(maria, "/meet Priya demo tmrw 2pm for 1h")
+    stack.ghl.book(DEMO, PRIYA, wednesday(9), 30, user_id=MARIA)
+    maria.click("Reschedule", message=confirmation)
+    maria.wait_for_modal("meet_reschedule_modal")
+    maria.type_into("when", "tmrw 9am")
+    view = maria.wait_for_modal(where=lambda v: has_block(v.view, "when_slots")).view
+    reading = words([block(view, "when_preview")])
+    assert reading == ":no_entry: *Wed Mar 5, 9:00 AM PST* is not free on Product demo. Nearest free times:"
+    buttons = block(view, "when_slots")["elements"]
+    assert [b["text"]["text"] for b in buttons][:3] == ["Tomorrow 9:30 AM", "Tomorrow 10:00 AM", "Tomorrow 10:30 AM"]
+    assert len({b["action_id"] for b in buttons}) == len(buttons)
+
+    maria.click("Tomorrow 10:00 AM", in_modal=True)
+    view = maria.wait_for_modal(where=lambda v: has_block(v.view, "when.1")).view
+    assert block(view, "when.1")["element"]["initial_value"] == "Wed Mar 5 10:00am"
+    assert "Wed Mar 5, 10:00 AM PST" in words([block(view, "when_preview")]) and not has_block(view, "when_slots")
+    assert "in the past" in maria.submit(when="yesterday 3pm").errors["when.1"], "errors follow the field"
+    assert maria.submit(when="Wed Mar 5 10:00am").errors == {}
+    maria.wait_for_message(lambda m: m.ts == confirmation.ts and m.edited)
+    assert only_meeting(stack, "Priya demo")["start"] == wednesday(10)
+
+
+def test_reschedule_reads_the_time_without_waiting_for_a_slow_highlevel(stack: SandboxStack, maria: VirtualUser):
+    confirmation = book(maria, "/meet Priya demo tmrw 2pm")
+    stack.ghl.book(DEMO, PRIYA, wednesday(9), 30, user_id=MARIA)
+    maria.click("Reschedule", message=confirmation)
+    maria.wait_for_modal("meet_reschedule_modal")
+    stack.ghl.inject("/free-slots", Fault(latency=2.0, times=1))
+    assert maria.type_into("when", "tmrw 9am").status == 200
+    view = maria.wait_for_modal(where=lambda v: "Wed Mar 5, 9:00 AM" in words([block(v.view, "when_preview")])).view
+    assert not has_block(view, "when_slots"), "no free times when HighLevel did not answer in time"
+    assert "is not free" in maria.submit().errors["when"], "the submit checks again"
+
+
 def test_only_the_host_the_booker_or_an_admin_may_change_a_meeting(stack: SandboxStack, maria: VirtualUser):
     confirmation = book(maria, "/meet Priya demo tmrw 2pm")
     dev = maria.as_user("UDEV")

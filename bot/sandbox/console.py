@@ -297,7 +297,6 @@ class ConsoleSession:
     def _form(self) -> None:
         """The open modal as a numbered form: edit fields by number, Enter to submit, c to cancel."""
         assert self.user is not None
-        errors: dict[str, str] = {}
         while self.user.modal is not None:
             record = self.user.modal
             inputs = [b for b in record.view["blocks"] if b.get("type") == "input"]
@@ -310,8 +309,8 @@ class ConsoleSession:
                     label = block["label"]["text"]
                     value = self._shown_value(record, block)
                     self.out.print(f" [bold]{number:2}[/bold] {label}: {value}")
-                    if block["block_id"] in errors:
-                        self.out.print(f"      [red]{errors[block['block_id']]}[/red]")
+                    if block["block_id"] in record.errors:
+                        self.out.print(f"      [red]{record.errors[block['block_id']]}[/red]")
                 elif block.get("type") == "context":
                     self.out.print("      " + " ".join(self._render(e.get("text", "")) for e in block["elements"]))
                 elif block.get("type") == "section" and block.get("text"):
@@ -342,9 +341,7 @@ class ConsoleSession:
                 continue
             if not record.view.get("submit"):
                 continue
-            ack = self.user.submit()
-            errors = ack.errors
-            if errors:
+            if self.user.submit().errors:
                 self.out.print("[red]Please fix the fields marked below.[/red]")
             self._settle()
 

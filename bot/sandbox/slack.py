@@ -9,6 +9,11 @@ view hashes and the view stack depth. `latency` slows every answer, as a far-awa
 
 Assumption (no document says it): a DM to a deactivated member is refused with `user_disabled`,
 the error conversations.open documents for them.
+
+Reading taken (docs.slack.dev documents the `response_action: errors` body but not how long its
+messages stay): an error shows under its input block until the next submission or until the view
+is updated (`views.update`, or `response_action: update`), whichever comes first; typing alone does
+not clear it. A dispatched input's live reading arrives as a `views.update`, so it clears them.
 """
 
 from __future__ import annotations
@@ -128,6 +133,8 @@ class ViewRecord:
     root_view_id: str
     previous_view_id: str | None = None
     state: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    """A refused submission's messages by input block_id, shown until the next submission or update."""
 
 
 @dataclass
@@ -716,6 +723,7 @@ class SlackSandbox:
         kept = {block["block_id"]: record.state[block["block_id"]]
                 for block in view.get("blocks", []) if block.get("block_id") in record.state}
         record.view, record.state, record.hash = view, kept, self.new_id("h")
+        record.errors = {}
 
     def close_top_view(self, user: str) -> None:
         with self.changed:

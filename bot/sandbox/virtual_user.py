@@ -277,6 +277,10 @@ class VirtualUser:
         body = ack.body if isinstance(ack.body, dict) else {}
         action = body.get("response_action")
         sandbox = self.sandbox
+        record.errors = {}
+        if action == "errors" and ack.status == 200 and not ack.refused:
+            inputs = {block.get("block_id") for block in record.view.get("blocks", []) if block.get("type") == "input"}
+            record.errors = {key: message for key, message in ack.errors.items() if key in inputs}
         if ack.status != 200 or ack.refused or action == "errors":
             return
         with sandbox.changed:

@@ -102,6 +102,7 @@ class Action(StrEnum):
     BULK_CREATE = "bulk_create"
     BULK_CANCEL = "bulk_cancel"
     MEET_SLOT = "meet_slot"
+    MOVE_SLOT = "move_slot"
     MEET_RESCHEDULE = "meet_reschedule"
     MEET_CANCEL = "meet_cancel"
     MEET_SHOWED = "meet_showed"
@@ -110,6 +111,7 @@ class Action(StrEnum):
 
 WHEN = "when"
 WHEN_PREVIEW_BLOCK = "when_preview"
+WHEN_SLOTS = "when_slots"
 
 
 def one_of(action: Action, key: str) -> str:

@@ -69,6 +69,12 @@ class Readings:
     repeat: str | None = None
 
 
+def slot_buttons(slots: list[tuple[str, str]], action: Action, block_id: str) -> Block:
+    """Free times as buttons (value: the start's ISO instant) that fill the start in; each its own action_id."""
+    return actions(*[button(label, one_of(action, str(index)), value) for index, (value, label) in enumerate(slots)],
+                   block_id=block_id)
+
+
 def start_block(ctx: MeetModalContext) -> str:
     """The start field's block_id: a new revision makes Slack show a picked slot instead of the typed text."""
     return f"{F.START}.{ctx.start_rev}"
@@ -97,8 +103,7 @@ def meet_modal(ctx: MeetModalContext, form: MeetForm, calendars: list[tuple[str,
         context(readings.start.text, block_id=MEET_START_PREVIEW),
     ]
     if readings.start.slots:
-        blocks.append(actions(*[button(label, one_of(Action.MEET_SLOT, str(index)), value)
-                                for index, (value, label) in enumerate(readings.start.slots)], block_id=MEET_SLOTS))
+        blocks.append(slot_buttons(readings.start.slots, Action.MEET_SLOT, MEET_SLOTS))
     blocks += [
         text_input(F.LENGTH, "Length or end", initial=form.length_text, optional=True, live=True,
                    placeholder="for 45m, 1h, until 3pm", hint=f"Empty: the calendar's {ctx.slot_minutes}-minute slot"),

@@ -12,9 +12,10 @@ from typing import Any
 
 from bot.people import CrmUser, Person
 from bot.ui.fields import text_input
-from bot.ui.ids import WHEN, WHEN_PREVIEW_BLOCK, Action, ViewId, one_of
+from bot.ui.ids import WHEN, WHEN_PREVIEW_BLOCK, WHEN_SLOTS, Action, ViewId, one_of
 from bot.ui.kit import Block, actions, button, context, divider, header, home, modal, option, section
 from bot.ui.meet_message import MeetCard, meet_buttons, meeting_line
+from bot.ui.meet_modal import slot_buttons
 from bot.ui.metadata import TaskRef
 from bot.ui.task_message import TaskCard, task_buttons, when_text
 from bot.ui.text import escape
@@ -86,10 +87,21 @@ def reschedule_modal(ref: TaskRef, title: str, current: datetime, typed: str, pr
     """Move a task or a meeting: one time field with its live reading."""
     blocks = [
         section(f"Move *{escape(title)}* (now {slack_token(current, ref.tz)})"),
-        text_input(WHEN, "New time", initial=typed, live=True, placeholder="fri 2pm, next tue at 10, in 2 days"),
+        _when_input(WHEN, typed),
         context(preview, block_id=WHEN_PREVIEW_BLOCK),
     ]
     return modal(callback_id, "Reschedule", blocks, submit="Move", private_metadata=ref.dump())
+
+
+def _when_input(block_id: str, typed: str) -> Block:
+    return text_input(block_id, "New time", initial=typed, live=True, action_id=WHEN,
+                      placeholder="fri 2pm, next tue at 10, in 2 days")
+
+
+def when_block(view: dict[str, Any]) -> str:
+    """The block_id the Reschedule modal's time field has now (`when`, then `when.1`… after picks)."""
+    return next((block["block_id"] for block in view["blocks"]
+                 if block.get("type") == "input" and block["element"].get("action_id") == WHEN), WHEN)
 
 
 def waiting_modal(title: str, what: str) -> dict[str, Any]:
@@ -102,10 +114,23 @@ def notice_modal(title: str, notice: str) -> dict[str, Any]:
     return modal(ViewId.WAITING, title, [section(f":information_source: {notice}")], close="Close")
 
 
-def with_preview(view: dict[str, Any], preview: str) -> dict[str, Any]:
-    """The open Reschedule modal (as Slack sent it back) with a new reading under the time field."""
-    blocks = [context(preview, block_id=WHEN_PREVIEW_BLOCK) if block.get("block_id") == WHEN_PREVIEW_BLOCK else block
-              for block in view["blocks"]]
+def with_preview(view: dict[str, Any], preview: str, slots: list[tuple[str, str]] | None = None,
+                 picked: str | None = None) -> dict[str, Any]:
+    """The open Reschedule modal (as Slack sent it back) with a new reading under the time field, free
+    times to pick when a meeting's new time is taken, and a picked time filled in (under a new block_id,
+    as Slack keeps what was typed in a field whose block_id stays)."""
+    blocks: list[Block] = []
+    for block in view["blocks"]:
+        if block.get("block_id") == WHEN_SLOTS:
+            continue
+        if block.get("block_id") == WHEN_PREVIEW_BLOCK:
+            blocks.append(context(preview, block_id=WHEN_PREVIEW_BLOCK))
+            blocks += [slot_buttons(slots, Action.MOVE_SLOT, WHEN_SLOTS)] if slots else []
+        elif picked is not None and block.get("block_id") == when_block(view):
+            revision = int(block["block_id"].partition(".")[2] or 0) + 1
+            blocks.append(_when_input(f"{WHEN}.{revision}", picked))
+        else:
+            blocks.append(block)
     kept = {key: view[key] for key in ("type", "callback_id", "title", "submit", "close", "private_metadata")}
     return {**kept, "blocks": blocks}
 

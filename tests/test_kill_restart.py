@@ -23,11 +23,14 @@ import pytest
 
 from bot.clock import SystemClock
 from bot.sandbox.faults import Fault
-from bot.sandbox.stack import SandboxStack
+from bot.sandbox.highlevel import TOKEN as GHL_TOKEN
+from bot.sandbox.leadsquared import ACCESS_KEY, SECRET_KEY
+from bot.sandbox.stack import BOT_TOKEN, SIGNING_SECRET, SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
 from bot.serving import free_port
 
 OPS = "UOPS"
+SECRETS = (BOT_TOKEN, SIGNING_SECRET, ACCESS_KEY, SECRET_KEY, GHL_TOKEN)
 
 
 class BotProcess:
@@ -38,14 +41,18 @@ class BotProcess:
         self.workdir = workdir
         self.port = free_port()
         self.process: subprocess.Popen | None = None
-        self.stderr: list[str] = []
+        self.logs: list[Path] = []
 
     def start(self) -> BotProcess:
         keep = {key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "LANG", "PYTHONPATH")}
         # One rep sends the whole burst, faster than a person would: the per-rep limit is raised for it.
-        env = {**keep, **self.stack.bot_env(self.port), "TASKBOT_BULK_USERS": OPS, "TASKBOT_USER_RATE": "100/30s"}
-        self.process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=self.workdir,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        env = {**keep, **self.stack.bot_env(self.port), "TASKBOT_BULK_USERS": OPS, "TASKBOT_USER_RATE": "100/30s",
+               "LOG_LEVEL": "DEBUG"}
+        self.log = self.workdir / f"taskbot-{len(self.logs)}.log"
+        self.logs.append(self.log)
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=self.workdir,
+                                            stdout=subprocess.DEVNULL, stderr=log)
         self.stack.external_bot_url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -60,15 +67,16 @@ class BotProcess:
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(10)
-        assert self.process.stderr is not None
-        self.stderr.append(self.process.stderr.read())
+
+    def logged(self) -> str:
+        """Everything every run of the process wrote to stderr (its log, at DEBUG)."""
+        return "".join(log.read_text() for log in self.logs)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                _, err = self.process.communicate(timeout=20)
-                self.stderr.append(err)
+                self.process.wait(20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(10)
@@ -128,9 +136,13 @@ def test_a_burst_of_todos_killed_mid_flight_is_finished_once_after_restart(runni
     confirmed = stack.slack.wait_for(lambda: all(
         any(name in message.text for rep in reps for message in rep.channel_messages()) for name in names), timeout=40)
     assert confirmed
+    posted = [message.text for rep in reps for message in rep.channel_messages()]
+    repeated = sum(max(0, sum(name in text for text in posted) - 1) for name in names)
     bot.stop()
     assert copies(stack, names) == dict.fromkeys(names, 1), "lost or doubled"
-    print(f"burst: {len(names)} creates, {in_flight} unfinished at the kill {at_kill}, 0 lost, 0 doubled")
+    assert not [secret for secret in SECRETS if secret in bot.logged()], "a secret is in the log"
+    print(f"burst: {len(names)} creates, {in_flight} unfinished at the kill {at_kill}, 0 lost, 0 doubled, "
+          f"{repeated} confirmation(s) posted twice")
 
 
 def test_a_bulk_run_killed_mid_run_is_finished_once_after_restart(running):
@@ -158,6 +170,7 @@ def test_a_bulk_run_killed_mid_run_is_finished_once_after_restart(running):
     bot.stop()
     assert "300 created, 0 failed" in report.text
     assert copies(stack, names) == dict.fromkeys(names, 1), "lost or doubled"
+    assert not [secret for secret in SECRETS if secret in bot.logged()], "a secret is in the log"
     print(f"bulk: {len(names)} rows, {chunks_accepted} chunk(s) accepted by LeadSquared at the kill, rows {at_kill}, "
           "0 lost, 0 doubled")
 

@@ -55,6 +55,8 @@ def test_no_secret_in_logs_or_slack_under_crm_and_slack_failures(tmp_path, clock
     with SandboxStack(tmp_path / "taskbot.db", clock=clock, reminder_loop=False,
                       taskbot_webhook_secret=WEBHOOK_SECRET) as stack:
         maria = stack.user("UMARIA", "CSALES")
+        for name in list(logging.root.manager.loggerDict):
+            caplog.set_level(logging.DEBUG, logger=name)
 
         def todo(line: str) -> None:
             acks.append(maria.command(line))

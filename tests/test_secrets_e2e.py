@@ -68,20 +68,25 @@ def test_no_secret_in_logs_or_slack_under_crm_and_slack_failures(tmp_path, clock
             stack.lsq.inject("Task.svc/Create", Fault(error_rate=1.0, error_status=status))
             todo(f"/todo refused with {status} tmrw 3pm")
             maria.wait_for_dm(lambda m, status=status: f"refused with {status}" in m.text, timeout=10)
+        stack.lsq.clear_faults()
+
+        stack.lsq.inject("", Fault(error_rate=1.0, error_status=401))
+        dev = stack.user("UDEV", "CSALES")
+        acks.append(dev.command("/todo keys refused everywhere tmrw 3pm"))
+        refused = dev.wait_for_ephemeral(lambda e: "LeadSquared" in e.text)
+        assert "refused the API keys" in refused.text and "went wrong" not in refused.text
+        stack.lsq.clear_faults()
         stack.lsq.inject("Task.svc/Create", Fault(rate_limit_rate=1.0))
         todo("/todo rate limited tmrw 3pm")
         maria.wait_for_dm(lambda m: "rate limited" in m.text, timeout=10)
         stack.lsq.clear_faults()
 
-        stack.lsq.inject("", Fault(error_rate=1.0, error_status=401))
-        acks.append(maria.command("/todo keys refused everywhere tmrw 3pm"))
-        acks.append(maria.command("/taskbot tasks"))
-        stack.lsq.clear_faults()
-
         stack.ghl.inject("", Fault(error_rate=1.0, error_status=401))
         acks.append(maria.command("/meet Priya demo next mon 10am"))
+        maria.wait_for_modal("meet_modal", where=lambda v: "HighLevel refused the token" in str(v.view))
         stack.ghl.inject("", Fault(error_rate=1.0, error_status=500))
         acks.append(maria.command("/meet Priya demo next tue 10am"))
+        maria.wait_for_modal("meet_modal", where=lambda v: "HighLevel is having trouble" in str(v.view))
         stack.ghl.faults.clear()
 
         stack.slack.fail_next("chat.postMessage", "invalid_auth")

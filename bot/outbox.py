@@ -22,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.crm.errors import CRMError, OutcomeUnknown
+from bot.crm.ratelimit import background
 from bot.store import Store
 from bot.ui import notices
 
@@ -162,7 +163,11 @@ class Outbox:
         return self.store.claim_operation(operation_id, ("failed", "failing"), "pending")
 
     async def resume(self) -> int:
-        """On start-up: finish what a stop interrupted. A draft caught mid-send is looked up first."""
+        """On start-up: finish what a stop interrupted. A draft caught mid-send is looked up first.
+
+        They are finished side by side, as they were sent: one waiting out its grace period or a busy Slack
+        must not hold back the drafts behind it. No rep is waiting on a form, so their CRM calls queue for
+        the rate limit (which the previous run may have used up) instead of giving up after a few seconds."""
         unfinished = self.store.unfinished_operations()
         for operation_id in unfinished:
             operation = self.store.operation(operation_id)
@@ -170,7 +175,8 @@ class Outbox:
             if operation["status"] == "sending":
                 self.store.update_operation(operation_id, status="pending",
                                             payload={**operation["payload"], "maybe_sent": True})
-            await self.process(operation_id)
+        with background():
+            await asyncio.gather(*[self.process(operation_id) for operation_id in unfinished])
         return len(unfinished)
 
     def saved(self, operation_id: int) -> dict[str, Any] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.config import Settings
+from bot.crm.errors import CRMError
 from bot.people import People
 from bot.store import Store
 from bot.ui.text import escape
@@ -38,6 +39,8 @@ class Permissions:
             crm_user = await asyncio.wait_for(asyncio.shield(lookup), LOOKUP_SECONDS)
         except asyncio.TimeoutError:
             return None  # the form must open inside the trigger's 3 s; the submission and the outbox check again
+        except CRMError as error:
+            return f"Taskbot could not check your LeadSquared user, so nothing was opened: {error.message}"
         if crm_user is None:
             email = f" ({escape(person.email)})" if person.email else ""
             return (f"Taskbot creates work only for people with an active LeadSquared user, and your Slack "

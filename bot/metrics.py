@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from bot.crm.ratelimit import Lane, limiters
 from bot.store import Store
 
 REGISTRY = CollectorRegistry()
@@ -57,8 +58,25 @@ class StateCollector(Collector):
         yield lateness
 
 
+class CrmLimiterCollector(Collector):
+    """How often CRM calls waited for their rate limit, and for how long, by limiter and lane."""
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        waits = CounterMetricFamily("taskbot_crm_limiter_waits", "CRM calls that waited for the rate limit",
+                                    labels=["limiter", "lane"])
+        waited = CounterMetricFamily("taskbot_crm_limiter_wait_seconds", "Seconds CRM calls waited for the rate "
+                                     "limit", labels=["limiter", "lane"])
+        for limiter in limiters():
+            for lane in Lane:
+                waits.add_metric([limiter.name, lane.name.lower()], limiter.waits[lane])
+                waited.add_metric([limiter.name, lane.name.lower()], limiter.waited[lane])
+        yield waits
+        yield waited
+
+
 _current_store: list[Store] = []
 REGISTRY.register(StateCollector(lambda: _current_store[-1] if _current_store else None))
+REGISTRY.register(CrmLimiterCollector())
 
 
 def watch(store: Store) -> None:

@@ -50,9 +50,10 @@ class NoSlotInTime(Exception):
 
 
 class Limiter:
-    def __init__(self, limit: RateLimit, clock: Clock, reserve: int | None = None):
+    def __init__(self, limit: RateLimit, clock: Clock, reserve: int | None = None, name: str = ""):
         self.limit = limit
         self.clock = clock
+        self.name = name
         self.reserve = reserve if reserve is not None else limit.calls // 5
         self._finished: deque[float] = deque()
         self._in_flight = 0
@@ -60,6 +61,9 @@ class Limiter:
         self._waiting: Counter[Lane] = Counter()
         self._changed = asyncio.Condition()
         self.calls = 0
+        self.waits: Counter[Lane] = Counter()
+        self.waited: Counter[Lane] = Counter()
+        """Calls that had to wait for a slot, and the seconds they waited, by lane (for /metrics)."""
 
     def adopt(self, limit: RateLimit) -> bool:
         """The CRM said its limit differs from the configured one: believe the CRM. True if it changed."""
@@ -106,6 +110,7 @@ class Limiter:
     async def _acquire(self, lane: Lane, deadline: float | None) -> None:
         async with self._changed:
             self._waiting[lane] += 1
+            asked = self.clock.monotonic()
             try:
                 while True:
                     now = self.clock.monotonic()
@@ -113,6 +118,9 @@ class Limiter:
                     if delay <= 0:
                         self._in_flight += 1
                         self.calls += 1
+                        if now > asked:
+                            self.waits[lane] += 1
+                            self.waited[lane] += now - asked
                         return
                     left = None if deadline is None else deadline - now
                     if left is not None and (left <= 0 or (not math.isinf(delay) and delay > left)):
@@ -146,10 +154,15 @@ class Limiter:
 _limiters: dict[tuple[str, str, int], Limiter] = {}
 
 
-def shared_limiter(account: str, kind: str, limit: RateLimit, clock: Clock) -> Limiter:
+def shared_limiter(account: str, kind: str, limit: RateLimit, clock: Clock, crm: str = "") -> Limiter:
     """The process-wide limiter of one CRM account on the running loop (`kind`: bulk or calls)."""
     key = (account, kind, id(asyncio.get_running_loop()))
     limiter = _limiters.get(key)
     if limiter is None or limiter.clock is not clock:
-        limiter = _limiters[key] = Limiter(limit, clock)
+        limiter = _limiters[key] = Limiter(limit, clock, name=f"{crm} {kind}".strip())
     return limiter
+
+
+def limiters() -> list[Limiter]:
+    """Every shared limiter of this process, for /metrics."""
+    return list(_limiters.values())

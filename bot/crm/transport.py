@@ -99,7 +99,7 @@ class Transport:
         await self.http.aclose()
 
     def limiter(self, kind: str = "calls") -> Limiter:
-        return shared_limiter(self.account, kind, self.limits.get(kind, self.limit), self.clock)
+        return shared_limiter(self.account, kind, self.limits.get(kind, self.limit), self.clock, self.crm)
 
     def check_id(self, value: str | None) -> str:
         """`value` if it has the shape of one of this CRM's ids; InvalidId otherwise (empty, too long, a

@@ -93,10 +93,8 @@ async def test_a_slot_that_cannot_come_before_the_deadline_is_refused_at_once():
 
 
 async def test_waits_for_the_limit_are_counted_by_lane_for_metrics():
-    from prometheus_client.parser import text_string_to_metric_families
-
     from bot.crm.ratelimit import shared_limiter
-    from bot.metrics import exposition
+    from bot.metrics import CrmLimiterCollector
 
     clock = ManualClock(NOW)
     limiter = shared_limiter("metrics-test", "calls", RateLimit(1, 10), clock, "LeadSquared")
@@ -107,6 +105,6 @@ async def test_waits_for_the_limit_are_counted_by_lane_for_metrics():
             assert clock.monotonic() >= 10
     assert (limiter.waits[Lane.BACKGROUND], limiter.waits[Lane.INTERACTIVE]) == (1, 0)
     assert limiter.waited[Lane.BACKGROUND] >= 10
-    samples = [s for f in text_string_to_metric_families(exposition().decode()) for s in f.samples
+    samples = [s for f in CrmLimiterCollector().collect() for s in f.samples
                if s.name == "taskbot_crm_limiter_wait_seconds_total" and s.labels["limiter"] == "LeadSquared calls"]
     assert {s.labels["lane"]: s.value for s in samples}["background"] >= 10

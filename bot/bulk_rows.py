@@ -29,6 +29,7 @@ from bot.crm.leadsquared_models import (
     TaskTypeRef,
     User,
 )
+from bot.ui.text import MENTION
 from bot.when import Reading, Refusal, read, read_end
 from bot.when import day_first as day_first_in
 
@@ -48,7 +49,6 @@ HEADERS = {
 EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 LSQ_DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?=\s|$)(.*)$")
-MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
 @dataclass
@@ -236,7 +236,7 @@ def _owner(text: str, directory: Directory) -> User | str:
         return "missing"
     if text.startswith("@") and not EMAIL.match(text[1:]):
         return _by_name(text, directory)
-    mention = MENTION.match(text)
+    mention = MENTION.fullmatch(text)
     email = directory.mentions.get(mention.group(1)) if mention else text.lower()
     if mention and not email:
         return "that Slack user's email is not visible to Taskbot"
@@ -277,7 +277,7 @@ def lead_keys(rows: list[RawRow]) -> set[str]:
 
 
 def mention_ids(rows: list[RawRow]) -> set[str]:
-    return {m.group(1) for row in rows if (m := MENTION.match(row.values.get("owner", "")))}
+    return {m.group(1) for row in rows if (m := MENTION.fullmatch(row.values.get("owner", "")))}
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

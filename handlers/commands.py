@@ -9,10 +9,9 @@ from bot.list_request import ListRequestError, read_list_request
 from bot.models import Kind
 from bot.ui import messages
 from bot.ui.ids import Command
-from bot.ui.text import escape, unescape
+from bot.ui.text import MENTION, escape, unescape
 from handlers.context import services
 
-MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 MAILTO = re.compile(r"<mailto:([^|>]+)(?:\|[^>]*)?>")
 EMAIL = re.compile(r"([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
 

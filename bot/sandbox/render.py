@@ -8,10 +8,10 @@ from typing import Any
 
 from rich.markup import escape as rich_escape
 
+from bot.ui.text import MENTION
 from bot.when import describe
 
 _DATE = re.compile(r"<!date\^(\d+)\^([^|>]*)\|([^>]*)>")
-_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>")
 _LINK = re.compile(r"<(https?://[^|>]+)\|([^>]*)>")
 _BARE_LINK = re.compile(r"<(https?://[^|>]+)>")
@@ -20,7 +20,7 @@ _BARE_LINK = re.compile(r"<(https?://[^|>]+)>")
 def mrkdwn(text: str, tz: str, names: dict[str, str], channels: dict[str, str]) -> str:
     """Slack mrkdwn to rich markup, as the reader (in `tz`) would see it in Slack."""
     text = _DATE.sub(lambda m: _date(int(m.group(1)), m.group(2), tz), text)
-    text = _USER.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), text)
+    text = MENTION.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), text)
     text = _CHANNEL.sub(lambda m: "#" + (m.group(2) or channels.get(m.group(1), m.group(1))), text)
     text = _LINK.sub(lambda m: m.group(2), text)
     text = _BARE_LINK.sub(lambda m: m.group(1), text)

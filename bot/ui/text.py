@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+"""A user mention as Slack sends it (`<@U123>` or `<@U123|name>`); group 1 is the member id."""
+
 
 def slack_len(text: str) -> int:
     """A string's length as Slack counts it: UTF-16 code units (an emoji beyond the BMP is two)."""

@@ -356,6 +356,10 @@ class Store:
         rows = list(self.db["tasks"].rows_where("backend = ? AND crm_id = ?", [backend, crm_id]))
         return _task_row(rows[0]) if rows else None
 
+    def task_by_confirmation(self, channel_id: str, ts: str) -> dict | None:
+        rows = list(self.db["tasks"].rows_where("channel_id = ? AND confirmation_ts = ?", [channel_id, ts]))
+        return _task_row(rows[0]) if rows else None
+
 
 def _task_row(row: dict) -> dict:
     row = dict(row)

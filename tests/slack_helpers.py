@@ -66,4 +66,4 @@ def create_task(rep: Any, line: str, **fields: Any) -> Any:
     rep.command(line)
     rep.wait_for_modal("task_modal", where=lambda v: has_block(v.view, "title"))
     rep.submit(**fields)
-    return rep.wait_for_message(lambda m: m.ts not in before and ("created" in m.text or "booked" in m.text))
+    return rep.wait_for_confirmation(lambda m: m.ts not in before and ("created" in m.text or "booked" in m.text))

@@ -52,7 +52,7 @@ def book(rep: VirtualUser, line: str, **fields) -> object:
     before = {m.ts for m in rep.channel_messages()}
     open_meet(rep, line)
     assert rep.submit(**fields).errors == {}
-    return rep.wait_for_message(lambda m: m.ts not in before and "Meeting booked" in m.text)
+    return rep.wait_for_confirmation(lambda m: m.ts not in before and "Meeting booked" in m.text)
 
 
 def test_a_meeting_from_one_line(stack: SandboxStack, maria: VirtualUser):

@@ -93,7 +93,13 @@ class SandboxStack:
         return self.bot_server.url
 
     def user(self, user_id: str = "UMARIA", channel_id: str = "CSALES") -> VirtualUser:
-        return VirtualUser(self.slack, self.bot_url, SIGNING_SECRET, user_id, channel_id)
+        return VirtualUser(self.slack, self.bot_url, SIGNING_SECRET, user_id, channel_id,
+                           recorded=self._confirmation_recorded if self.bot_server is not None else None)
+
+    def _confirmation_recorded(self, channel_id: str, ts: str) -> bool:
+        assert self.bot_server is not None
+        store = self.bot.services.store
+        return self.bot_server.call(store.task_by_confirmation, channel_id, ts) is not None
 
     def __enter__(self) -> SandboxStack:
         return self.start()

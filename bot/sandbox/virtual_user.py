@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -40,8 +41,10 @@ class Ack:
 
 class VirtualUser:
     def __init__(self, sandbox: SlackSandbox, bot_url: str, signing_secret: str, user_id: str,
-                 channel_id: str, http: httpx.Client | None = None):
+                 channel_id: str, http: httpx.Client | None = None,
+                 recorded: Callable[[str, str], bool] | None = None):
         self.sandbox = sandbox
+        self.recorded = recorded
         self.events_url = bot_url.rstrip("/") + "/slack/events"
         self.verifier = SignatureVerifier(signing_secret)
         self.user_id = user_id
@@ -389,6 +392,18 @@ class VirtualUser:
         return self.sandbox.wait_for(lambda: next(
             (m for m in reversed(self.channel_messages(channel_id)) if m.bot and (predicate is None or predicate(m))),
             None), timeout)
+
+    def wait_for_confirmation(self, predicate: Any = None, timeout: float = 5.0) -> Message:
+        """A confirmation the bot posted, once the bot has also recorded where it is (as it has long before a
+        person could click on it)."""
+        message = self.wait_for_message(predicate, timeout=timeout)
+        if self.recorded is not None:
+            deadline = time.monotonic() + timeout
+            while not self.recorded(message.channel, message.ts):
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the bot never recorded its confirmation {message.ts}")
+                time.sleep(0.01)
+        return message
 
     def wait_for_ephemeral(self, predicate: Any = None, timeout: float = 5.0) -> Ephemeral:
         return self.sandbox.wait_for(lambda: next(

@@ -32,6 +32,7 @@ from bot.retention import Retention
 from bot.serving import BackgroundServer
 from bot.slack_client import PacedWebClient
 from bot.store import Store
+from bot.store.leases import LEASE
 from bot.task_changes import TaskChanges
 from bot.task_views import TaskViews
 from bot.tasks import CREATE as TASK_CREATE
@@ -81,13 +82,13 @@ class Taskbot:
         """`reminder_loop=False`: whoever owns the clock also decides when reminders run (tests)."""
         self.settings = settings
         self.reminder_loop = reminder_loop
-        clock = clock or SystemClock()
+        clock = self.clock = clock or SystemClock()
         self.sandboxes: list[BackgroundServer] = []
         lsq = self._leadsquared(settings, clock)
         ghl = self._highlevel(settings, clock)
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         slack = PacedWebClient(token=token, base_url=settings.slack_api_url, clock=clock)
-        store = Store(settings.taskbot_db, clock)
+        store = Store(settings.database, clock)
         people = People(store, slack, lsq, settings.default_tz, clock, settings.taskbot_date_order)
         forms = TaskForms(slack, lsq, people, settings, clock)
         changes = TaskChanges(store, lsq, people, slack, settings, clock)
@@ -120,6 +121,8 @@ class Taskbot:
         self._reminder_loop: asyncio.Task | None = None
         self.retention = Retention(store, clock, settings.taskbot_retention_days)
         self._retention_loop: asyncio.Task | None = None
+        self._lease_loop: asyncio.Task | None = None
+        self._resuming: asyncio.Task | None = None
 
     def _leadsquared(self, settings: Settings, clock: Clock) -> LeadSquared:
         if not settings.lsq_is_sandbox:
@@ -170,7 +173,7 @@ class Taskbot:
         self._serving_tasks = set(asyncio.all_tasks())
         for notice in self.services.notices:
             log.info(notice)
-        self.spawn(self._resume())
+        self._resuming = self.spawn(self._resume())
         self.spawn(self.sync_queue.run())
         if self.settings.public_url and self.settings.taskbot_webhook_secret is None:
             log.info("LeadSquared task webhooks are off: set TASKBOT_WEBHOOK_SECRET to receive them")
@@ -178,17 +181,33 @@ class Taskbot:
             with background():
                 self._reminder_loop = asyncio.get_running_loop().create_task(self.services.reminders.run_forever())
             self._retention_loop = asyncio.get_running_loop().create_task(self.retention.run_forever())
+            self._lease_loop = asyncio.get_running_loop().create_task(self._keep_leases())
 
     async def _resume(self) -> None:
-        resumed = await self.services.outbox.resume()
-        if resumed:
-            log.info("resumed %s unfinished CRM writes", resumed)
-        runs = await self.services.bulk.resume()
-        if runs:
-            log.info("resumed %s unfinished bulk runs", runs)
+        """Finish work nobody holds: this replica's before a restart, or a replica's that stopped."""
+        try:
+            resumed = await self.services.outbox.resume()
+            if resumed:
+                log.info("resumed %s unfinished CRM writes", resumed)
+            runs = await self.services.bulk.resume()
+            if runs:
+                log.info("resumed %s unfinished bulk runs", runs)
+        except Exception:  # noqa: BLE001 - tried again at the next lease turn
+            log.exception("resuming unfinished work failed; trying again shortly")
+
+    async def _keep_leases(self) -> None:
+        """Renew what this replica is working on, and take over what a replica that stopped left unfinished."""
+        while True:
+            await self.clock.sleep(LEASE.total_seconds() / 3)
+            try:
+                self.services.store.renew_leases()
+            except Exception:  # noqa: BLE001 - the loop must outlive one bad turn (a database blip)
+                log.exception("leases not renewed; trying again")
+            if self._resuming is None or self._resuming.done():
+                self._resuming = self.spawn(self._resume())
 
     async def stop(self) -> None:
-        loops = [loop for loop in (self._reminder_loop, self._retention_loop) if loop is not None]
+        loops = [loop for loop in (self._reminder_loop, self._retention_loop, self._lease_loop) if loop is not None]
         for loop in loops:
             loop.cancel()
         await asyncio.gather(*loops, return_exceptions=True)
@@ -198,6 +217,7 @@ class Taskbot:
         await self.services.ghl.aclose()
         for server in self.sandboxes:
             server.stop()
+        self.services.store.release_leases()
         self.services.store.close()
         log.info("stopped: in-flight work finished, database closed")
 

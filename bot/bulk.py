@@ -44,7 +44,7 @@ from bot.crm.leadsquared_models import TaskCreate, parse_instant, ref_of, refere
 from bot.crm.ratelimit import background
 from bot.limits import UPLOAD_BYTES_MAX, kilobytes
 from bot.service import Service
-from bot.store import iso
+from bot.store.bulk import UNSETTLED
 from bot.ui import bulk_messages
 from bot.ui.ids import BULK_FILE, BULK_LINES
 
@@ -55,6 +55,8 @@ READ_BACK_WAITS = (10.0, 20.0, 40.0, 80.0, 160.0, 300.0, 300.0)
 PROGRESS_EVERY = 2.0
 SEND_ATTEMPTS = 3
 CHUNKS_IN_FLIGHT = 4
+SETTLED_POLL = 1.0
+"""Seconds between looks at the database for rows a webhook settled (on this replica or another)."""
 UNCONFIRMED = ("LeadSquared has not confirmed this row: check its Request History before sending it again")
 
 
@@ -77,9 +79,6 @@ class BulkResults(BaseModel):
 
 
 class BulkRuns(Service):
-    def __post_init__(self) -> None:
-        self._settled: dict[int, asyncio.Event] = {}
-
     # ----- checking -----------------------------------------------------------------------------
 
     async def directory(self, rows: list[RawRow]) -> Directory:
@@ -108,25 +107,19 @@ class BulkRuns(Service):
         the house rule for `tz`)."""
         checked = await asyncio.to_thread(check, rows, await self.directory(rows), self.clock.now(), tz,
                                           day_first)
-        now = iso(self.clock.now())
-        run_id = int(self.store.db["bulk_runs"].insert({
-            "submitter_slack_id": submitter, "channel_id": channel, "status": "checked",
-            "secret": secrets.token_urlsafe(16), "total": len(checked.valid), "created_at": now,
-            "updated_at": now}).last_pk)
+        run_id, secret = self.store.add_bulk_run(submitter, channel, len(checked.valid))
         by_row = {row.number: row for row in rows}
         reasons: dict[int, list[str]] = defaultdict(list)
         for error in checked.invalid:
             reasons[error.number].append(f"{error.column}: {error.reason}")
-        secret = self.run(run_id)["secret"]
-        records = [{"run_id": run_id, "row_number": row.number, "status": "valid", "payload": json.dumps({
+        records = [{"run_id": run_id, "row_number": row.number, "status": "valid", "payload": {
                     "task": _with_row_ref(task, secret, row.number).body(), "values": row.values,
-                    "source": row.source})}
+                    "source": row.source}}
                    for row, task in checked.valid]
         records += [{"run_id": run_id, "row_number": number, "status": "invalid", "error": "; ".join(why),
-                     "payload": json.dumps({"values": by_row[number].values, "source": by_row[number].source})}
+                     "payload": {"values": by_row[number].values, "source": by_row[number].source}}
                     for number, why in reasons.items()]
-        with self.store.transaction():
-            self.store.db["bulk_rows"].insert_all(records, batch_size=500)
+        await asyncio.to_thread(self.store.add_bulk_rows, records)
         return run_id, checked
 
     # ----- the modal ------------------------------------------------------------------------------
@@ -173,7 +166,7 @@ class BulkRuns(Service):
         run_id, checked = await self.prepare(rows, user_id, channel, person.tz,
                                              day_first=self.people.date_order(person) == "DMY")
         if lines and not files:
-            self.store.db["bulk_runs"].update(run_id, {"pasted": lines})
+            self.store.keep_bulk_paste(run_id, lines)
         text, blocks = bulk_messages.summary(checked, run_id)
         await self.slack.chat_update(channel=note["channel"], ts=note["ts"], text=text, blocks=blocks)
         if checked.invalid:
@@ -181,9 +174,7 @@ class BulkRuns(Service):
                                     "The rows that need fixing, with why.")
 
     def cancel(self, run_id: int, user_id: str) -> bool:
-        cursor = self.store.db.execute("UPDATE bulk_runs SET status = 'cancelled' WHERE id = ? AND status = 'checked' "
-                                       "AND submitter_slack_id = ?", [run_id, user_id])
-        return cursor.rowcount == 1
+        return self.store.cancel_bulk_run(run_id, user_id)
 
     async def _download(self, file_id: str) -> bytes:
         """The file's bytes: refused by its stated size before any is fetched, and cut off while streaming
@@ -206,39 +197,29 @@ class BulkRuns(Service):
     # ----- sending ------------------------------------------------------------------------------
 
     def run(self, run_id: int) -> dict[str, Any]:
-        rows = list(self.store.db["bulk_runs"].rows_where("id = ?", [run_id]))
-        if not rows:
+        run = self.store.bulk_run(run_id)
+        if run is None:
             raise KeyError(run_id)
-        return rows[0]
+        return run
 
     async def start(self, run_id: int, user_id: str) -> bool:
         """Queue the valid rows in chunks of 50; False if this run was already started (or is not theirs)."""
-        cursor = self.store.db.execute("UPDATE bulk_runs SET status = 'running', updated_at = ? WHERE id = ? AND "
-                                       "status = 'checked' AND submitter_slack_id = ?",
-                                       [iso(self.clock.now()), run_id, user_id])
-        if cursor.rowcount != 1:
+        if not self.store.start_bulk_run(run_id, user_id, BULK_MAX):
             return False
-        ids = [row[0] for row in self.store.db.execute(
-            "SELECT id FROM bulk_rows WHERE run_id = ? AND status = 'valid' ORDER BY row_number", [run_id])]
-        with self.store.transaction():
-            for index, row_id in enumerate(ids):
-                self.store.db.execute("UPDATE bulk_rows SET status = 'queued', chunk = ? WHERE id = ?",
-                                      [index // BULK_MAX, row_id])
         run = self.run(run_id)
         text, blocks = bulk_messages.progress(0, 0, run["total"])
         if run["channel_id"]:
             answer = await self.slack.chat_postMessage(channel=run["channel_id"], text=text, blocks=blocks)
         else:
             answer = await self.slack.chat_postMessage(channel=run["submitter_slack_id"], text=text, blocks=blocks)
-        self.store.db["bulk_runs"].update(run_id, {"progress_ts": answer["ts"], "channel_id": answer["channel"]})
+        self.store.show_bulk_progress_at(run_id, answer["channel"], answer["ts"])
         return True
 
     async def send(self, run_id: int) -> None:
         """Send every queued chunk (a few at once; the shared limiter paces them), then gather the results."""
         with background():
             last_progress = [-PROGRESS_EVERY]
-            chunks = [row[0] for row in self.store.db.execute(
-                "SELECT DISTINCT chunk FROM bulk_rows WHERE run_id = ? AND status = 'queued' ORDER BY chunk", [run_id])]
+            chunks = self.store.queued_chunks(run_id)
             in_flight = asyncio.Semaphore(CHUNKS_IN_FLIGHT)
 
             async def one(chunk: int) -> None:
@@ -253,75 +234,61 @@ class BulkRuns(Service):
             await self._finish(run_id)
 
     async def _send_chunk(self, run_id: int, chunk: int) -> None:
-        queued = self._rows(run_id, ("queued",), chunk)
+        """One Bulk/Create for the chunk, taken from the queue with a guarded update (so never twice); a
+        refusal fails its rows, a lost answer leaves them to be read back, a failure to reach LeadSquared
+        puts them back in the queue (nothing was sent) and tries again."""
         for attempt in range(SEND_ATTEMPTS):
-            self._mark([row["id"] for row in queued], "sending")
-            tasks = [TaskCreate.model_validate(json.loads(row["payload"])["task"]) for row in queued]
+            rows = self.store.claim_chunk(run_id, chunk)
+            if not rows:
+                return
+            ids = [row["id"] for row in rows]
+            tasks = [TaskCreate.model_validate(json.loads(row["payload"])["task"]) for row in rows]
             try:
                 request_id = await self.lsq.bulk_create(tasks, self._webhook_url(run_id))
             except OutcomeUnknown as unknown:
                 log.info("run %s chunk %s: outcome unknown (%s); reading back, never sending again", run_id, chunk,
                          unknown.detail)
-                self._mark([row["id"] for row in queued], "sent")
+                self.store.mark_bulk_rows(ids, "sent")
                 return
             except (BadRequest, RateLimited) as refused:
-                self._mark([row["id"] for row in queued], "failed", refused.message)
+                self.store.mark_bulk_rows(ids, "failed", refused.message)
                 return
             except CRMError as error:
                 log.info("run %s chunk %s not sent (%s); trying again", run_id, chunk, error)
-                self._mark([row["id"] for row in queued], "queued")
+                self.store.mark_bulk_rows(ids, "queued")
                 await self.clock.sleep(2.0 ** attempt)
                 continue
-            self.store.db.execute("UPDATE bulk_rows SET status = 'sent', request_id = ? WHERE id IN (%s)"
-                                  % ",".join("?" * len(queued)), [request_id, *[row["id"] for row in queued]])
+            self.store.mark_bulk_rows(ids, "sent", request_id=request_id)
+            for payload in self.store.kept_bulk_results(run_id):
+                if payload.get("RequestId") == request_id:
+                    self._settle(run_id, BulkResults.model_validate(payload))
             return
-        self._mark([row["id"] for row in queued], "failed", "LeadSquared could not be reached; nothing was sent")
+        self.store.mark_bulk_rows([row["id"] for row in self.store.bulk_rows(run_id, ("queued",), chunk)], "failed",
+                                  "LeadSquared could not be reached; nothing was sent", only_from=("queued",))
 
     async def _gather_results(self, run_id: int) -> None:
-        """Wait for LeadSquared's word on every sent row: by webhook, else by reading back, with backoff, for
-        as long as it may take; what it never confirms is unconfirmed, never failed and never sent again."""
+        """Wait for LeadSquared's word on every sent row: by webhook (to whichever replica it comes), else by
+        reading back, with backoff, for as long as it may take; what it never confirms is unconfirmed, never
+        failed and never sent again."""
         waits = ((WEBHOOK_WAIT,) if self.settings.public_url else ()) + READ_BACK_WAITS
-        settled = self._settled.setdefault(run_id, asyncio.Event())
         for wait in waits:
             until = self.clock.monotonic() + wait
-            while self._rows(run_id, ("sent", "sending")) and self.clock.monotonic() < until:
-                if not await self._wait(settled, until - self.clock.monotonic()):
-                    break
-                settled.clear()
-            if not self._rows(run_id, ("sent", "sending")):
+            while self._unsettled(run_id) and self.clock.monotonic() < until:
+                await self.clock.sleep(min(SETTLED_POLL, until - self.clock.monotonic()))
+            if not self._unsettled(run_id):
                 break
             await self._read_back(run_id)
             await self._progress(run_id)
-        self._settled.pop(run_id, None)
-        self._mark([row["id"] for row in self._rows(run_id, ("sent", "sending"))], "unconfirmed", UNCONFIRMED)
+        unconfirmed = [row["id"] for row in self.store.bulk_rows(run_id, UNSETTLED)]
+        self.store.mark_bulk_rows(unconfirmed, "unconfirmed", UNCONFIRMED, only_from=UNSETTLED)
 
-    async def _wait(self, settled: asyncio.Event, seconds: float) -> bool:
-        """`seconds` on the clock, or less when a webhook settled rows meanwhile (then True)."""
-        timer = asyncio.ensure_future(self.clock.sleep(seconds))
-        woken = asyncio.ensure_future(settled.wait())
-        try:
-            await asyncio.wait({timer, woken}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            timer.cancel()
-            woken.cancel()
-        return settled.is_set()
-
-    def _rows(self, run_id: int, statuses: tuple[str, ...], chunk: int | None = None) -> list[dict[str, Any]]:
-        marks = ",".join("?" * len(statuses))
-        where, args = f"run_id = ? AND status IN ({marks})", [run_id, *statuses]
-        if chunk is not None:
-            where, args = where + " AND chunk = ?", [*args, chunk]
-        return list(self.store.db["bulk_rows"].rows_where(where, args, order_by="row_number"))
-
-    def _mark(self, row_ids: list[int], status: str, error: str | None = None) -> None:
-        if row_ids:
-            with self.store.transaction():
-                self.store.db.execute("UPDATE bulk_rows SET status = ?, error = ? WHERE id IN (%s)"
-                                      % ",".join("?" * len(row_ids)), [status, error, *row_ids])
+    def _unsettled(self, run_id: int) -> int:
+        counts = self.store.bulk_counts(run_id)
+        return sum(counts.get(status, 0) for status in UNSETTLED)
 
     async def _read_back(self, run_id: int) -> None:
         """Find the run's unconfirmed rows in LeadSquared by their reference lines: those are created."""
-        rows = self._rows(run_id, ("sent", "sending"))
+        rows = self.store.bulk_rows(run_id, UNSETTLED)
         by_owner: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
             by_owner[json.loads(row["payload"])["task"]["OwnerId"]].append(row)
@@ -338,8 +305,7 @@ class BulkRuns(Service):
                 for row in owned:
                     crm_id = made.get(ref_of(json.loads(row["payload"])["task"].get("Description")))
                     if crm_id:
-                        self.store.db["bulk_rows"].update(row["id"], {"status": "created", "crm_id": crm_id,
-                                                                      "error": None})
+                        self.store.bulk_row_created(row["id"], crm_id)
 
     def _webhook_url(self, run_id: int) -> str | None:
         if not self.settings.public_url:
@@ -362,27 +328,20 @@ class BulkRuns(Service):
             log.warning("run %s: a bulk webhook in a shape Taskbot does not read; reading back instead (%s)", run_id,
                         str(error).splitlines()[0])
             return True
-        rows = list(self.store.db["bulk_rows"].rows_where(
-            "run_id = ? AND request_id = ? AND status IN ('sent', 'sending')", [run_id, results.RequestId],
-            order_by="row_number"))
-        with self.store.transaction():
-            for result in results.TaskList:
-                if not 0 <= result.Index < len(rows):
-                    continue
-                row = rows[result.Index]
-                if result.Status == "Success" and result.Id:
-                    self.store.db["bulk_rows"].update(row["id"], {"status": "created", "crm_id": result.Id})
-                elif result.Status == "Error":
-                    self.store.db["bulk_rows"].update(row["id"], {"status": "failed", "error": result.Message or
-                                                                  "LeadSquared did not create it"})
-        settled = self._settled.get(run_id)
-        if settled is not None:
-            settled.set()
+        self.store.keep_bulk_results(run_id, results.RequestId, payload)
+        self._settle(run_id, results)
         return True
 
+    def _settle(self, run_id: int, results: BulkResults) -> None:
+        self.store.settle_bulk_rows(run_id, results.RequestId, [
+            (result.Index, result.Status == "Success", result.Id if result.Status == "Success" else
+             result.Message or "LeadSquared did not create it")
+            for result in results.TaskList if result.Status == "Error" or result.Id])
+
     async def resume(self) -> int:
-        """After a restart: finish every run that was sending (rows caught mid-send are read back, not resent)."""
-        runs = [row[0] for row in self.store.db.execute("SELECT id FROM bulk_runs WHERE status = 'running'")]
+        """Finish every run nobody drives any more (after a restart, or a replica that stopped): rows caught
+        mid-send are read back, not sent again."""
+        runs = self.store.take_abandoned_bulk_runs()
         for run_id in runs:
             await self.send(run_id)
         return len(runs)
@@ -390,8 +349,7 @@ class BulkRuns(Service):
     # ----- telling --------------------------------------------------------------------------------
 
     def counts(self, run_id: int) -> dict[str, int]:
-        return {status: count for status, count in self.store.db.execute(
-            "SELECT status, COUNT(*) FROM bulk_rows WHERE run_id = ? GROUP BY status", [run_id])}
+        return self.store.bulk_counts(run_id)
 
     async def _progress(self, run_id: int) -> None:
         run, counts = self.run(run_id), self.counts(run_id)
@@ -404,9 +362,8 @@ class BulkRuns(Service):
     async def _finish(self, run_id: int) -> None:
         run, counts = self.run(run_id), self.counts(run_id)
         failed = [(row["row_number"], row["error"] or "", json.loads(row["payload"])["values"])
-                  for row in self.store.db["bulk_rows"].rows_where(
-                      "run_id = ? AND status IN ('failed', 'invalid')", [run_id], order_by="row_number")]
-        self.store.db["bulk_runs"].update(run_id, {"status": "done", "updated_at": iso(self.clock.now())})
+                  for row in self.store.bulk_rows(run_id, ("failed", "invalid"))]
+        self.store.finish_bulk_run(run_id)
         text, blocks = bulk_messages.report(counts.get("created", 0), counts.get("failed", 0),
                                             counts.get("invalid", 0), failed[:10], counts.get("unconfirmed", 0))
         await self.slack.chat_update(channel=run["channel_id"], ts=run["progress_ts"], text=text, blocks=blocks)
@@ -421,10 +378,8 @@ class BulkRuns(Service):
 
     async def _upload_rows(self, run_id: int, channel: str, thread_ts: str, statuses: tuple[str, ...],
                            comment: str, name: str = "to-fix") -> None:
-        marks = ",".join("?" * len(statuses))
         rows = [(row["row_number"], row["error"] or "", source_of(json.loads(row["payload"])))
-                for row in self.store.db["bulk_rows"].rows_where(
-                    f"run_id = ? AND status IN ({marks})", [run_id, *statuses], order_by="row_number")]
+                for row in self.store.bulk_rows(run_id, statuses)]
         await self.slack.files_upload_v2(channel=channel, thread_ts=thread_ts, content=failed_rows_csv(rows),
                                          filename=f"taskbot-rows-{name}-{run_id}.csv", initial_comment=comment)
 

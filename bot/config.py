@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -42,6 +43,7 @@ WHERE_TO_GET: dict[str, str] = {
     "GHL_COMPANY_ID": "HighLevel agency > Settings > Company ID (optional; lets one search find a calendar's team)",
     "TASKBOT_SANDBOX": "1 to run against the built-in LeadSquared and HighLevel sandboxes where keys are unset",
     "TASKBOT_DB": "a writable file path, e.g. ./taskbot.db",
+    "DATABASE_URL": "postgresql://user:password@host:5432/taskbot (unset: the SQLite file TASKBOT_DB)",
     "TASKBOT_ADMINS": "comma-separated Slack member ids (profile > ... > Copy member ID)",
     "DEFAULT_TZ": "an IANA zone name such as America/New_York",
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
@@ -54,6 +56,7 @@ WHERE_TO_GET: dict[str, str] = {
 }
 
 ENV_FILE = Path(".env")
+DATABASE_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://", "sqlite:///")
 OUR_PREFIXES = ("SLACK_", "LSQ_", "GHL_", "TASKBOT_")
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
@@ -105,6 +108,7 @@ class Settings(BaseSettings):
 
     taskbot_sandbox: bool = False
     taskbot_db: Path = Path("./taskbot.db")
+    database_url: SecretStr | None = None
     taskbot_admins: str = ""
     default_tz: str = "UTC"
     log_level: str = "INFO"
@@ -186,6 +190,20 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_kind(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not value.get_secret_value().startswith(DATABASE_SCHEMES):
+            raise ValueError("a PostgreSQL URL starts with postgresql:// (or leave it unset for SQLite)")
+        return value
+
+    @property
+    def database(self) -> str | Path:
+        """Where the store lives: DATABASE_URL when set, else the SQLite file."""
+        return self.database_url.get_secret_value() if self.database_url else self.taskbot_db
+
     @field_validator("taskbot_date_order", mode="before")
     @classmethod
     def _order_known(cls, value: object) -> object:
@@ -248,8 +266,11 @@ class Settings(BaseSettings):
     def secret_values(self) -> list[str]:
         """Every configured secret, for log scrubbing and tests that prove none leaks."""
         secrets = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token,
-                   self.lsq_access_key, self.lsq_secret_key, self.ghl_token, self.taskbot_webhook_secret)
-        return [secret.get_secret_value() for secret in secrets if secret is not None]
+                   self.lsq_access_key, self.lsq_secret_key, self.ghl_token, self.taskbot_webhook_secret,
+                   self.database_url)
+        values = [secret.get_secret_value() for secret in secrets if secret is not None]
+        password = urlsplit(self.database_url.get_secret_value()).password if self.database_url else None
+        return values + ([unquote(password)] if password else [])
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import os
 import socket
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
 import yaml
 from rich.console import Console
@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import SystemClock
 from bot.config import Settings, SettingsError, load_settings, require_for_run, unknown_variables
 from bot.crm.errors import BadKeys, CRMError, ServerError
+from bot.store import newest_revision, revision_of
 from bot.webhooks import webhook_url
 
 MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
@@ -98,9 +99,10 @@ def check_settings() -> tuple[Settings | None, list[Check]]:
 
 
 async def check_database(settings: Settings) -> Check:
-    """Looks without touching: a missing file is not created, an old one is not upgraded."""
-    from bot.store import MIGRATIONS
+    """Looks without touching: a missing file is not created, an old schema is not upgraded."""
 
+    if settings.database_url is not None:
+        return await asyncio.to_thread(_check_postgres, settings.database_url.get_secret_value(), newest_revision())
     path = settings.taskbot_db
     fix = "point TASKBOT_DB at a file in a folder this user can write"
     if not path.exists():
@@ -116,9 +118,33 @@ async def check_database(settings: Settings) -> Check:
         return Check("database", False, f"{path} is not a SQLite database", fix)
     if not os.access(path, os.W_OK):
         return Check("database", False, f"{path} is read-only for this user", fix)
-    version, latest = int.from_bytes(header[60:64], "big"), len(MIGRATIONS)
-    upgrade = f"; upgraded in place to v{latest} at start-up" if version < latest else ""
-    return Check("database", True, f"{path} (schema v{version}{upgrade})")
+    return Check("database", True, f"{path} ({_schema(revision_of(path), newest_revision())})")
+
+
+def _check_postgres(url: str, newest: str) -> Check:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    where = _without_password(url)
+    try:
+        revision = revision_of(url)
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        return Check("database", False, f"{where}: {reason}",
+                     "check DATABASE_URL (host, port, user, password, database) and that the server is reachable")
+    return Check("database", True, f"PostgreSQL {where} ({_schema(revision, newest)})")
+
+
+def _schema(revision: str | None, newest: str) -> str:
+    if revision is None:
+        return f"no schema yet; created at start-up as v{int(newest)}"
+    upgrade = f"; upgraded in place to v{int(newest)} at start-up" if revision != newest else ""
+    return f"schema v{int(revision)}{upgrade}"
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    host = f"{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}"
+    return f"{host}{parts.path}"
 
 
 async def collect() -> list[Check]:

@@ -104,7 +104,8 @@ class Outbox:
         return operation_id
 
     async def process(self, operation_id: int) -> None:
-        operation = self.store.operation(operation_id)
+        """Work an operation on from where it is, if no other replica is working on it."""
+        operation = self.store.take_operation(operation_id)
         if operation is None:
             return
         writer = self.writers[operation["kind"]]
@@ -163,18 +164,13 @@ class Outbox:
         return self.store.claim_operation(operation_id, ("failed", "failing"), "pending")
 
     async def resume(self) -> int:
-        """On start-up: finish what a stop interrupted. A draft caught mid-send is looked up first.
+        """Finish what a stop interrupted, here or on a replica that stopped (only work whose lease ran out, or
+        whose holder on this machine is gone). A draft caught mid-send is looked up first.
 
         They are finished side by side, as they were sent: one waiting out its grace period or a busy Slack
         must not hold back the drafts behind it. No rep is waiting on a form, so their CRM calls queue for
         the rate limit (which the previous run may have used up) instead of giving up after a few seconds."""
-        unfinished = self.store.unfinished_operations()
-        for operation_id in unfinished:
-            operation = self.store.operation(operation_id)
-            assert operation is not None
-            if operation["status"] == "sending":
-                self.store.update_operation(operation_id, status="pending",
-                                            payload={**operation["payload"], "maybe_sent": True})
+        unfinished = [operation["id"] for operation in self.store.take_abandoned_operations()]
         with background():
             await asyncio.gather(*[self.process(operation_id) for operation_id in unfinished])
         return len(unfinished)

@@ -77,15 +77,12 @@ class People:
         profile = user.get("profile") or {}
         email = profile.get("email")
         previous = self._row(slack_id)
-        changes = {
-            "slack_id": slack_id, "team_id": user.get("team_id"),
+        self.store.keep_profile(slack_id, {
+            "team_id": user.get("team_id"),
             "name": profile.get("display_name") or user.get("real_name") or user.get("name") or slack_id,
             "tz": user.get("tz"), "email": email, "refreshed_at": iso(self.clock.now()),
             "guest": int(bool(user.get("is_restricted") or user.get("is_ultra_restricted"))),
-        }
-        if previous and previous["email"] != email and not previous["email_override"]:
-            changes["lsq_user_id"] = None
-        self.store.db["users"].upsert(changes, pk="slack_id")
+        }, forget_crm_user=bool(previous and previous["email"] != email and not previous["email_override"]))
 
     async def crm_user(self, slack_id: str) -> CrmUser | None:
         """The active LeadSquared user behind this Slack user, or None when there is none."""
@@ -98,8 +95,8 @@ class People:
         user = await self.lsq.user_by_email(person.email)
         if user is None:
             return None
-        self.store.db["users"].update(slack_id, {"lsq_user_id": user.ID, "lsq_email": user.EmailAddress.lower(),
-                                                 "lsq_name": user.name})
+        self.store.update_person(slack_id, lsq_user_id=user.ID, lsq_email=user.EmailAddress.lower(),
+                                 lsq_name=user.name)
         return CrmUser(user.ID, user.EmailAddress.lower(), user.name)
 
     def cached_crm_user(self, slack_id: str) -> CrmUser | None:
@@ -111,26 +108,23 @@ class People:
     async def link(self, slack_id: str, email: str) -> CrmUser | None:
         """An admin says who this person is in the CRM; None when that email has no active user."""
         await self.get(slack_id)
-        self.store.db["users"].update(slack_id, {"email_override": email.strip().lower(), "lsq_user_id": None})
+        self.store.update_person(slack_id, email_override=email.strip().lower(), lsq_user_id=None)
         return await self.crm_user(slack_id)
 
     def slack_id_for_crm_user(self, crm_user_id: str | None) -> str | None:
         """Whose LeadSquared user this is, among the people the bot has met."""
         if not crm_user_id:
             return None
-        row = self.store.db.execute("SELECT slack_id FROM users WHERE lsq_user_id = ?", [crm_user_id]).fetchone()
-        return row[0] if row else None
+        return self.store.slack_id_for_crm_user(crm_user_id)
 
     def slack_id_for_email(self, email: str | None) -> str | None:
         """Who has this email (their Slack profile's or the one an admin linked), among people the bot has met."""
         if not email:
             return None
-        row = self.store.db.execute("SELECT slack_id FROM users WHERE lower(coalesce(email_override, email)) = ?",
-                                    [email.lower()]).fetchone()
-        return row[0] if row else None
+        return self.store.slack_id_for_email(email)
 
     def set_preferences(self, slack_id: str, **preferences: object) -> None:
-        self.store.db["users"].update(slack_id, preferences)
+        self.store.update_person(slack_id, **preferences)
 
     def preferences(self, slack_id: str) -> dict:
         row = self._row(slack_id) or {}
@@ -143,8 +137,7 @@ class People:
         return bool(row and row["refreshed_at"] and self.clock.now() - parse_iso(row["refreshed_at"]) < PROFILE_TTL)
 
     def _row(self, slack_id: str) -> dict | None:
-        rows = list(self.store.db["users"].rows_where("slack_id = ?", [slack_id]))
-        return rows[0] if rows else None
+        return self.store.person_row(slack_id)
 
     def _person(self, row: dict) -> Person:
         tz, from_profile = row["tz"], True

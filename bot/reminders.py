@@ -1,8 +1,9 @@
 """Reminder DMs: before a task is due, when it becomes overdue, snoozed ones, and a daily digest.
 
-The schedule lives in SQLite. A reminder is claimed (a conditional UPDATE) before it is sent, so two
-bot processes on one database never both send it; a claim left by a crashed process is taken over
-after CLAIM_TTL, so nothing is lost. The one window for a repeat is a crash after Slack accepted the
+The schedule lives in the store. Reminders are claimed in batches with a lease (a conditional UPDATE that
+returns them) before they are sent, so two replicas on one database never both send one; the holder renews
+its lease while it sends, and a claim left by a replica that stopped is taken over once its lease ends, so
+nothing is lost. The one window for a repeat is a crash after Slack accepted the
 DM and before it was marked sent. After downtime, reminders missed by under 30 minutes go out marked
 late; older ones are skipped and listed in the next digest.
 
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,14 +41,13 @@ from bot.ui.task_message import TaskCard
 log = logging.getLogger("taskbot.reminders")
 BEFORE, OVERDUE, SNOOZE = "before", "overdue", "snooze"
 LATE_LIMIT = timedelta(minutes=30)
-CLAIM_TTL = timedelta(minutes=2)
+CLAIM_BATCH = 50
 IDLE_WAIT = 30.0
 MIN_WAIT = 1.0
 RETRY_AFTER = (30.0, 60.0, 120.0, 300.0, 600.0)
 REFUSED_FOR_GOOD = {"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot", "channel_not_found",
                     "is_archived", "not_in_channel", "restricted_action", "invalid_blocks", "invalid_arguments",
                     "msg_too_long", "no_text"}
-DEALT_WITH = ("claimed", "sent", "failed", "skipped", "skipped-listed")
 DIGEST_HOUR = 9
 DEFAULT_APPOINTMENT_MINUTES = 15
 DEFAULT_TODO_TIME = "09:00"
@@ -80,7 +79,6 @@ class Reminders:
         self.settings = settings
         self.clock = clock
         self.changes = changes
-        self.instance = uuid.uuid4().hex[:12]
         self._wake: asyncio.Event | None = None
 
     # ----- the schedule ---------------------------------------------------------------------------
@@ -92,13 +90,11 @@ class Reminders:
         if row is None:
             return
         if row["status"] != "open" or row["due_utc"] is None or not row["owner_slack_id"]:
-            self._cancel_pending(task_id, (BEFORE, OVERDUE, SNOOZE))
+            self.store.cancel_pending_reminders(task_id, (BEFORE, OVERDUE, SNOOZE))
             self.wake()
             return
         basis = _basis(row)
-        self.store.db.execute(
-            "UPDATE reminders SET status = 'cancelled' WHERE task_id = ? AND status = 'pending' "
-            "AND (kind != ? OR due_utc IS NOT ? OR owner_slack_id IS NOT ?)", [task_id, SNOOZE, *basis])
+        self.store.cancel_replanned_reminders(task_id, basis, SNOOZE)
         draft = (row["details"] or {}).get("draft") or {}
         owner = self.people.cached(row["owner_slack_id"])
         tz = owner.tz if owner else self.settings.default_tz
@@ -107,66 +103,36 @@ class Reminders:
         fire = before_time(kind, due, tz, draft.get("reminder_minutes"), draft.get("reminder_days_before"),
                            draft.get("reminder_time"), self.people.preferences(row["owner_slack_id"]))
         now = self.clock.now()
-        if due > now and not self._dealt_with(task_id, BEFORE, basis):
-            self._add(task_id, max(fire, now), BEFORE, basis)
-        if end > now and row["backend"] != MEETINGS and not self._dealt_with(task_id, OVERDUE, basis):
-            self._add(task_id, end, OVERDUE, basis)
+        if due > now and not self.store.reminder_dealt_with(task_id, BEFORE, basis):
+            self.store.add_reminder(task_id, max(fire, now), BEFORE, basis)
+        if end > now and row["backend"] != MEETINGS and not self.store.reminder_dealt_with(task_id, OVERDUE, basis):
+            self.store.add_reminder(task_id, end, OVERDUE, basis)
         self.wake()
 
     def snooze(self, task_id: int, until: datetime) -> None:
         row = self.store.task(task_id)
         if row is None:
             return
-        self._cancel_pending(task_id, (BEFORE, SNOOZE))
-        self._add(task_id, until, SNOOZE, _basis(row))
+        self.store.cancel_pending_reminders(task_id, (BEFORE, SNOOZE))
+        self.store.add_reminder(task_id, until, SNOOZE, _basis(row))
         self.wake()
 
-    def _dealt_with(self, task_id: int, kind: str, basis: tuple[str, str]) -> bool:
-        marks = ",".join("?" * len(DEALT_WITH))
-        return self.store.db.execute(
-            f"SELECT 1 FROM reminders WHERE task_id = ? AND kind = ? AND due_utc = ? AND owner_slack_id = ? "
-            f"AND status IN ({marks})", [task_id, kind, *basis, *DEALT_WITH]).fetchone() is not None
-
-    def _cancel_pending(self, task_id: int, kinds: tuple[str, ...]) -> None:
-        marks = ",".join("?" * len(kinds))
-        self.store.db.execute(f"UPDATE reminders SET status = 'cancelled' WHERE task_id = ? AND status = 'pending' "
-                              f"AND kind IN ({marks})", [task_id, *kinds])
-
-    def _add(self, task_id: int, fire_at: datetime, kind: str, basis: tuple[str, str]) -> None:
-        self.store.db.execute("INSERT INTO reminders (task_id, fire_at, kind, due_utc, owner_slack_id) "
-                              "VALUES (?, ?, ?, ?, ?)", [task_id, iso(fire_at), kind, *basis])
-
     def pending(self, task_id: int | None = None) -> list[dict[str, Any]]:
-        where, args = ("status = 'pending'", []) if task_id is None else ("status = 'pending' AND task_id = ?",
-                                                                           [task_id])
-        return [dict(row) for row in self.store.db["reminders"].rows_where(where, args, order_by="fire_at")]
+        return self.store.pending_reminders(task_id)
 
     # ----- sending --------------------------------------------------------------------------------
 
     async def run_due(self) -> int:
-        """Claim and send every reminder whose time has come; returns how many were sent."""
-        now = self.clock.now()
-        self.store.db.execute(
-            "UPDATE reminders SET status = 'pending', claimed_by = NULL WHERE status = 'claimed' AND claimed_at < ?",
-            [iso(now - CLAIM_TTL)])
-        due = [row[0] for row in self.store.db.execute(
-            "SELECT id FROM reminders WHERE status = 'pending' AND coalesce(retry_at, fire_at) <= ? ORDER BY fire_at",
-            [iso(now)])]
+        """Claim and send every reminder whose time has come, a batch at a time (other replicas take other
+        batches); returns how many were sent."""
         sent = 0
-        for reminder_id in due:
-            if await self._send_one(reminder_id, now):
-                sent += 1
+        while claimed := self.store.claim_due_reminders(CLAIM_BATCH):
+            for reminder_id in claimed:
+                if await self._send_one(reminder_id, self.clock.now()):
+                    sent += 1
         return sent
 
-    def _claim(self, reminder_id: int, now: datetime) -> bool:
-        cursor = self.store.db.execute(
-            "UPDATE reminders SET status = 'claimed', claimed_by = ?, claimed_at = ? WHERE id = ? AND status = 'pending'",
-            [self.instance, iso(now), reminder_id])
-        return cursor.rowcount == 1
-
     async def _send_one(self, reminder_id: int, now: datetime) -> bool:
-        if not self._claim(reminder_id, now):
-            return False
         reminder = self.store.reminder(reminder_id)
         assert reminder is not None
         fire_at = parse_iso(reminder["fire_at"])
@@ -207,16 +173,14 @@ class Reminders:
             if reason in REFUSED_FOR_GOOD:
                 log.warning("reminder %s for %s refused by Slack for good (%s); marked failed", reminder_id, owner,
                             reason, extra={"user": owner, "slack_error": reason})
-                self.store.db.execute("UPDATE reminders SET status = 'failed', error = ? WHERE id = ?",
-                                      [reason, reminder_id])
+                self.store.finish_reminder(reminder_id, "failed", reason)
                 return False
             self._retry_later(reminder_id, reason)
             return False
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             self._retry_later(reminder_id, type(error).__name__)
             return False
-        self.store.db.execute("UPDATE reminders SET status = 'sent', sent_at = ?, dm_channel = ?, dm_ts = ? "
-                              "WHERE id = ?", [iso(self.clock.now()), answer["channel"], answer["ts"], reminder_id])
+        self.store.reminder_sent(reminder_id, answer["channel"], answer["ts"])
         return True
 
     async def _send_meeting(self, reminder_id: int, row: dict[str, Any], fire_at: datetime, now: datetime) -> bool:
@@ -235,15 +199,11 @@ class Reminders:
         return await self._deliver(reminder_id, row["owner_slack_id"], text, blocks)
 
     def _retry_later(self, reminder_id: int, reason: str) -> None:
-        attempts = self.store.db.execute("SELECT attempts FROM reminders WHERE id = ?", [reminder_id]).fetchone()[0]
-        wait = RETRY_AFTER[min(attempts, len(RETRY_AFTER) - 1)]
+        wait = self.store.retry_reminder(reminder_id, RETRY_AFTER, reason)
         log.warning("reminder %s not delivered (%s); trying again in %.0f s", reminder_id, reason, wait)
-        self.store.db.execute(
-            "UPDATE reminders SET status = 'pending', claimed_by = NULL, attempts = attempts + 1, retry_at = ?, "
-            "error = ? WHERE id = ?", [iso(self.clock.now() + timedelta(seconds=wait)), reason, reminder_id])
 
     def _finish(self, reminder_id: int, status: str) -> None:
-        self.store.db.execute("UPDATE reminders SET status = ? WHERE id = ?", [status, reminder_id])
+        self.store.finish_reminder(reminder_id, status)
 
     # ----- the daily digest -----------------------------------------------------------------------
 
@@ -251,14 +211,11 @@ class Reminders:
         """At 9:00 local, once a day, for everyone who opted in: today's and overdue tasks, and what was missed."""
         now = self.clock.now()
         sent = 0
-        for row in self.store.db.execute("SELECT slack_id FROM users WHERE digest_enabled = 1").fetchall():
-            person = await self.people.get(row[0])
+        for slack_id in self.store.digest_subscribers():
+            person = await self.people.get(slack_id)
             local = now.astimezone(ZoneInfo(person.tz))
-            last = self.store.db.execute("SELECT digest_last_sent FROM users WHERE slack_id = ?", [row[0]]).fetchone()[0]
-            if local.hour < DIGEST_HOUR or last == local.date().isoformat():
+            if local.hour < DIGEST_HOUR or not self.store.claim_digest(slack_id, local.date().isoformat()):
                 continue
-            self.store.db.execute("UPDATE users SET digest_last_sent = ? WHERE slack_id = ?",
-                                  [local.date().isoformat(), row[0]])
             await self._digest(person.slack_id, person.tz, now)
             sent += 1
         return sent
@@ -272,11 +229,7 @@ class Reminders:
         day = by_day(tasks, now, tz)
         overdue = [self.changes.card(t) for t in day.overdue]
         todays = [self.changes.card(t) for t in day.today]
-        missed = [row[0] for row in self.store.db.execute(
-            "SELECT t.title FROM reminders r JOIN tasks t ON t.id = r.task_id WHERE r.status = 'skipped' "
-            "AND t.owner_slack_id = ?", [user_id])]
-        self.store.db.execute("UPDATE reminders SET status = 'skipped-listed' WHERE status = 'skipped' AND task_id IN "
-                              "(SELECT id FROM tasks WHERE owner_slack_id = ?)", [user_id])
+        missed = self.store.take_missed_reminders(user_id)
         text, blocks = reminder_messages.digest(todays, overdue, missed, tz)
         await self.slack.chat_postMessage(channel=user_id, text=text, blocks=blocks)
 
@@ -308,11 +261,10 @@ class Reminders:
     def _seconds_to_next(self) -> float:
         """Until the next reminder is due, at most IDLE_WAIT. One still due right after a turn (it could
         not be sent) waits MIN_WAIT: never a loop that does not wait."""
-        row = self.store.db.execute(
-            "SELECT MIN(coalesce(retry_at, fire_at)) FROM reminders WHERE status = 'pending'").fetchone()
-        if not row or not row[0]:
+        next_at = self.store.next_reminder_at()
+        if next_at is None:
             return IDLE_WAIT
-        seconds = (parse_iso(row[0]) - self.clock.now()).total_seconds()
+        seconds = (next_at - self.clock.now()).total_seconds()
         return MIN_WAIT if seconds <= 0 else min(seconds, IDLE_WAIT)
 
 

@@ -9,6 +9,7 @@ from bot.sandbox.leadsquared import RateLimitRule
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
 from tests.slack_helpers import eventually, initial, words
+from tests.store_helpers import sql
 
 OPS = "UOPS"
 
@@ -112,17 +113,20 @@ def test_a_restart_in_the_middle_resumes_without_duplicates(stack: SandboxStack)
     ops = stack.user(OPS)
     paste(ops, "\n".join(f"resumed {i} | tmrw 3pm | maria@acme-sales.test" for i in range(120)))
     bulk, store = stack.bot.services.bulk, stack.bot.services.store
-    run_id = stack.bot_server.call(lambda: store.db.execute("SELECT MAX(id) FROM bulk_runs").fetchone()[0])
+    [latest] = stack.bot_server.call(lambda: sql(store, "SELECT MAX(id) AS id FROM bulk_runs"))
+    run_id = latest["id"]
     assert stack.bot_server.run_coroutine(bulk.start(run_id, OPS))
 
     def first_chunk() -> list[TaskCreate]:
         return [TaskCreate.model_validate(json.loads(row["payload"])["task"])
-                for row in store.db["bulk_rows"].rows_where("run_id = ? AND chunk = 0", [run_id])]
+                for row in store.bulk_rows(run_id, ("queued",), chunk=0)]
 
     tasks = stack.bot_server.call(first_chunk)
     stack.bot_server.run_coroutine(stack.bot.services.lsq.bulk_create(tasks))
-    stack.bot_server.call(lambda: store.db.execute(
-        "UPDATE bulk_rows SET status = 'sending' WHERE run_id = ? AND chunk = 0", [run_id]))
+    stack.bot_server.call(lambda: sql(store, "UPDATE bulk_rows SET status = 'sending' WHERE run_id = :run AND chunk = 0",
+                                      run=run_id))
+    stack.bot_server.call(lambda: sql(store, "UPDATE bulk_runs SET lease_owner = 'elsewhere:1:stopped', "
+                                      "lease_until = '2000-01-01T00:00:00+00:00' WHERE id = :run", run=run_id))
     assert stack.bot_server.run_coroutine(bulk.resume(), timeout=60) == 1
     assert "120 created" in finished(ops).text
     assert all(len(stack.lsq.tasks_named(f"resumed {i}")) == 1 for i in range(120))

@@ -146,7 +146,8 @@ def test_where_the_bot_cannot_post_the_rep_gets_the_confirmation(stack: SandboxS
 
 
 def crashed_mid_send(stack: SandboxStack, title: str, reached_crm: bool) -> None:
-    """What a crash leaves behind: a draft in the outbox marked as being sent, maybe already in the CRM."""
+    """What a crash leaves behind: a draft in the outbox marked as being sent by a process that no longer runs,
+    maybe already in the CRM."""
     from datetime import UTC, datetime
 
     from bot.crm.leadsquared_models import reference, with_ref
@@ -159,7 +160,8 @@ def crashed_mid_send(stack: SandboxStack, title: str, reached_crm: bool) -> None
     store = stack.bot.services.store
     operation_id, _ = stack.bot_server.call(store.add_operation, CREATE, f"view:crashed-{title}",
                                             {"draft": draft.model_dump(mode="json")})
-    stack.bot_server.call(lambda: store.update_operation(operation_id, status="sending"))
+    stopped_process = f"{store.owner.split(':')[0]}:999999999:stopped"
+    stack.bot_server.call(lambda: store.update_operation(operation_id, status="sending", lease_owner=stopped_process))
     if reached_crm:
         stack.lsq.add_task(title, draft.due, "maria@acme-sales.test",
                            description=with_ref(None, reference(f"view:crashed-{title}")))

@@ -14,6 +14,7 @@ from bot.sandbox.stack import SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
 from tests.conftest import NOW
 from tests.slack_helpers import create_task, has_block
+from tests.store_helpers import sql
 
 # ----- every request gets an answer -------------------------------------------------------------
 
@@ -97,7 +98,7 @@ def test_bulk_runs_are_for_admins_and_the_bulk_group_one_at_a_time(tmp_path, clo
                                                                                                  "checked")]) > n))
         first, second = summaries
         runs = stack.bot.services.store
-        stack.bot_server.call(runs.db.execute, "UPDATE bulk_runs SET status = 'running' WHERE id = 1")
+        stack.bot_server.call(sql, runs, "UPDATE bulk_runs SET status = 'running' WHERE id = 1")
         dev.click("bulk_create", message=second)
         assert "still creating" in dev.wait_for_ephemeral().text
         assert stack.lsq.tasks_named("call B") == []

@@ -16,6 +16,7 @@ from bot.server import READY_CACHE_SECONDS, SLACK_RECENT_SECONDS, Readiness
 from bot.store import Store, iso
 from tests.conftest import NOW
 from tests.slack_helpers import create_task
+from tests.store_helpers import sql
 
 
 def test_livez_answers_while_slack_is_down_and_readyz_says_what_is_missing(stack: SandboxStack, clock):
@@ -114,25 +115,27 @@ def test_retention_prunes_finished_work_and_keeps_open_work(tmp_path):
     store.first_time("trigger:old")
     store.add_operation("create", "done-op", {})
     store.add_operation("create", "open-op", {})
-    store.db.execute("UPDATE operations SET status = 'done' WHERE idempotency_key = 'done-op'")
+    sql(store, "UPDATE operations SET status = 'done' WHERE idempotency_key = 'done-op'")
     task = store.add_task(backend="leadsquared", crm_id="t1", kind="todo", title="t", status="open")
     for status in ("sent", "cancelled", "pending"):
-        store.db["reminders"].insert({"task_id": task, "fire_at": old, "kind": "before", "status": status})
+        sql(store, "INSERT INTO reminders (task_id, fire_at, kind, status) VALUES (:task, :old, 'before', :status)",
+            task=task, old=old, status=status)
     for status in ("done", "running"):
-        run = store.db["bulk_runs"].insert({"submitter_slack_id": "U1", "status": status, "secret": "s",
-                                           "created_at": old, "updated_at": old}).last_pk
-        store.db["bulk_rows"].insert({"run_id": run, "row_number": 2, "payload": json.dumps({}), "status": "created"})
+        [run] = sql(store, "INSERT INTO bulk_runs (submitter_slack_id, status, secret, created_at, updated_at) "
+                           "VALUES ('U1', :status, 's', :old, :old) RETURNING id", status=status, old=old)
+        sql(store, "INSERT INTO bulk_rows (run_id, row_number, payload, status) VALUES (:run, 2, :payload, 'created')",
+            run=run["id"], payload=json.dumps({}))
     clock.advance(timedelta(days=89))
     assert set(store.prune(timedelta(days=90)).values()) == {0}
     clock.advance(timedelta(days=2))
     store.first_time("trigger:new")
     assert store.prune(timedelta(days=90)) == {"seen": 1, "operations": 1, "reminders": 2, "bulk_rows": 1,
-                                               "bulk_runs": 1}
-    assert [row[0] for row in store.db.execute("SELECT key FROM seen")] == ["trigger:new"]
-    assert [row[0] for row in store.db.execute("SELECT status FROM operations")] == ["pending"]
-    assert [row[0] for row in store.db.execute("SELECT status FROM reminders")] == ["pending"]
-    assert [row[0] for row in store.db.execute("SELECT status FROM bulk_runs")] == ["running"]
-    assert store.db.execute("SELECT COUNT(*) FROM tasks").fetchone()[0] == 1
+                                               "bulk_results": 0, "bulk_runs": 1}
+    assert [row["key"] for row in sql(store, "SELECT key FROM seen")] == ["trigger:new"]
+    assert [row["status"] for row in sql(store, "SELECT status FROM operations")] == ["pending"]
+    assert [row["status"] for row in sql(store, "SELECT status FROM reminders")] == ["pending"]
+    assert [row["status"] for row in sql(store, "SELECT status FROM bulk_runs")] == ["running"]
+    assert sql(store, "SELECT COUNT(*) AS n FROM tasks") == [{"n": 1}]
 
 
 def test_the_retention_period_is_a_setting():

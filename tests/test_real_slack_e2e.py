@@ -12,6 +12,7 @@ from bot.sandbox.slack import Channel
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
 from tests.slack_helpers import create_task, has_block, words
+from tests.store_helpers import sql
 
 MARIA = "maria@acme-sales.test"
 LA = ZoneInfo("America/Los_Angeles")
@@ -29,7 +30,7 @@ def move_to(stack: SandboxStack, clock, when: datetime) -> int:
 
 
 def reminders(stack: SandboxStack) -> list[dict]:
-    return stack.bot_server.call(lambda: [dict(r) for r in stack.bot.services.store.db["reminders"].rows])
+    return stack.bot_server.call(sql, stack.bot.services.store, "SELECT * FROM reminders ORDER BY id")
 
 
 def reminder_dms(rep: VirtualUser) -> list:

@@ -10,7 +10,9 @@ from bot.reminders import Reminders, before_time
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
 from bot.store import Store, iso
+from bot.store.leases import LEASE
 from tests.slack_helpers import create_task, eventually, has_block, words
+from tests.store_helpers import sql
 
 LA = ZoneInfo("America/Los_Angeles")
 
@@ -141,7 +143,7 @@ def test_the_daily_digest_lists_today_and_overdue_for_those_who_opted_in(stack, 
 def test_two_schedulers_on_one_database_send_each_reminder_once(stack: SandboxStack, maria: VirtualUser, clock):
     create_task(maria, "/todo shared db task tmrw 3pm")
     services = stack.bot.services
-    second = stack.bot_server.call(lambda: Reminders(Store(stack.settings.taskbot_db, clock), services.people,
+    second = stack.bot_server.call(lambda: Reminders(Store(stack.settings.database, clock), services.people,
                                                      services.slack, services.settings, clock, services.changes,
                                                      services.meetings))
     clock.advance(at("2025-03-05 09:00") - clock.now())
@@ -161,15 +163,16 @@ def test_a_crash_loses_nothing_and_repeats_only_if_it_fell_between_send_and_comm
     clock.advance(at("2025-03-05 09:00") - clock.now())
     pending = stack.bot_server.call(reminders.pending)
     due = {stack.bot_server.call(store.task, r["task_id"])["title"]: r["id"] for r in pending if r["kind"] == "before"}
-    # One process claimed the first and died before sending it ...
-    assert stack.bot_server.call(reminders._claim, due["crash before send"], clock.now())
-    # ... and sent the second, then died before its "sent" was committed.
+    # Another replica claimed the first and stopped before sending it ...
     assert stack.bot_server.run_coroutine(reminders._send_one(due["crash after send"], clock.now()))
-    stack.bot_server.call(store.db.execute, "UPDATE reminders SET status = 'claimed', claimed_at = ? WHERE id = ?",
-                          [iso(clock.now()), due["crash after send"]])
+    # ... and sent the second, then stopped before its "sent" was committed.
+    for reminder_id in due.values():
+        stack.bot_server.call(lambda reminder_id=reminder_id: sql(
+            store, "UPDATE reminders SET status = 'claimed', claimed_by = 'elsewhere:1:gone', claimed_at = :now, "
+            "lease_until = :until WHERE id = :id", now=iso(clock.now()), until=iso(clock.now() + LEASE), id=reminder_id))
 
-    assert move_to(stack, clock, at("2025-03-05 09:01")) == 0, "a fresh claim is not taken over"
-    assert move_to(stack, clock, at("2025-03-05 09:03")) == 2, "stale claims are sent after CLAIM_TTL"
+    assert move_to(stack, clock, at("2025-03-05 09:00:59")) == 0, "a claim under a live lease is not taken over"
+    assert move_to(stack, clock, at("2025-03-05 09:01:01")) == 2, "claims whose lease ran out are sent"
     assert len([m for m in reminder_dms(maria) if "crash before send" in m.text]) == 1, "nothing lost"
     assert len([m for m in reminder_dms(maria) if "crash after send" in m.text]) == 2, (
         "the one window: sent, then the crash came before the commit")
@@ -185,8 +188,8 @@ def test_the_scheduler_loop_sends_on_time_by_itself(tmp_path):
         rep.wait_for_modal("task_modal", where=lambda v: has_block(v.view, "title"))
         rep.submit()
         dm = rep.wait_for_dm(lambda m: m.text.startswith("Reminder: quick sync"), timeout=10)
-        [sent] = eventually(lambda: stack.bot_server.call(lambda: list(
-            stack.bot.services.store.db["reminders"].rows_where("status = 'sent'"))))
+        [sent] = eventually(lambda: stack.bot_server.call(sql, stack.bot.services.store,
+                                                          "SELECT * FROM reminders WHERE status = 'sent'"))
         lateness = (datetime.fromisoformat(sent["sent_at"]) - datetime.fromisoformat(sent["fire_at"]))
         assert timedelta(0) <= lateness < timedelta(minutes=1)
         assert "in 15 min" in words(dm.blocks) or "in 14 min" in words(dm.blocks)

@@ -75,7 +75,9 @@ class SandboxStack:
                 "SLACK_API_URL": self.settings.slack_api_url, "LSQ_API_URL": self.settings.lsq_api_url,
                 "LSQ_ACCESS_KEY": ACCESS_KEY, "LSQ_SECRET_KEY": SECRET_KEY, "GHL_API_URL": self.settings.ghl_api_url,
                 "GHL_TOKEN": TOKEN, "GHL_LOCATION_ID": LOCATION_ID, "GHL_COMPANY_ID": COMPANY_ID, "PORT": str(port),
-                "TASKBOT_DB": str(self.settings.taskbot_db)}
+                "TASKBOT_DB": str(self.settings.taskbot_db),
+                **({"DATABASE_URL": self.settings.database_url.get_secret_value()} if self.settings.database_url
+                   else {})}
 
     def stop(self) -> None:
         if self.bot_server is not None:

@@ -5,18 +5,28 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import make_url
 
-from bot.clock import ManualClock
+from bot.clock import ManualClock, SystemClock
 from bot.sandbox.highlevel import HighLevelSandbox
 from bot.sandbox.slack import SlackSandbox
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
+from bot.store import Store
 from tests.highlevel_contract import CONTRACT, Contract
 from tests.highlevel_fixtures import ghl, ghl_client  # noqa: F401
 from tests.lsq_fixtures import client, lsq  # noqa: F401
+from tests.postgres import PostgresServer
 
 # Tuesday 4 March 2025, 10:15 in Los Angeles, where Maria works.
 NOW = datetime(2025, 3, 4, 10, 15, tzinfo=ZoneInfo("America/Los_Angeles"))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL for the whole run (or TASKBOT_TEST_POSTGRES_URL's); new_database() per test."""
+    with PostgresServer.from_environment() as server:
+        yield server
 
 
 @pytest.fixture
@@ -24,11 +34,30 @@ def clock() -> ManualClock:
     return ManualClock(NOW)
 
 
-@pytest.fixture
-def stack(tmp_path, clock) -> Iterator[SandboxStack]:
-    """The whole product; triggers expire on the real clock (the Slack sandbox never takes the test's)."""
-    with SandboxStack(tmp_path / "taskbot.db", clock=clock, reminder_loop=False, taskbot_admins="UOPS") as running:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def stack(request: pytest.FixtureRequest, tmp_path, clock) -> Iterator[SandboxStack]:
+    """The whole product, on each backend; triggers expire on the real clock (the Slack sandbox never takes
+    the test's)."""
+    database = {} if request.param == "sqlite" else {"database_url": request.getfixturevalue("postgres_database")}
+    with SandboxStack(tmp_path / "taskbot.db", clock=clock, reminder_loop=False, taskbot_admins="UOPS",
+                      **database) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: PostgresServer) -> str:
+    """A database with the whole schema, copied for each test (faster than migrating each time)."""
+    url = postgres_server.new_database()
+    Store(url, SystemClock()).close()
+    return make_url(url).database
+
+
+@pytest.fixture
+def postgres_database(postgres_server: PostgresServer, postgres_template: str) -> Iterator[str]:
+    """A fresh PostgreSQL database of the newest schema, for one test."""
+    url = postgres_server.new_database(template=postgres_template)
+    yield url
+    postgres_server.drop_database(url)
 
 
 @pytest.fixture(autouse=True)

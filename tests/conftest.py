@@ -14,9 +14,17 @@ from bot.sandbox.virtual_user import VirtualUser
 from tests.highlevel_contract import CONTRACT, Contract
 from tests.highlevel_fixtures import ghl, ghl_client  # noqa: F401
 from tests.lsq_fixtures import client, lsq  # noqa: F401
+from tests.postgres import PostgresServer
 
 # Tuesday 4 March 2025, 10:15 in Los Angeles, where Maria works.
 NOW = datetime(2025, 3, 4, 10, 15, tzinfo=ZoneInfo("America/Los_Angeles"))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL for the whole run (or TASKBOT_TEST_POSTGRES_URL's); new_database() per test."""
+    with PostgresServer.from_environment() as server:
+        yield server
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from tests.postgres import PostgresServer, TemplateInUse
+from tests.postgres import SETTINGS, PostgresServer, TemplateInUse
 from tests.postgres_binaries import PostgresNotFound, find_server_bindir
 
 metadata = sa.MetaData()
@@ -40,33 +41,27 @@ def database(postgres_server: PostgresServer) -> Iterator[str]:
     postgres_server.drop_database(url)
 
 
+@contextmanager
+def connected(url: str, *, transaction: bool = False) -> Iterator[sa.Connection]:
+    """A connection on an engine of its own, disposed after, so the database is free to be copied."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() if transaction else engine.connect() as connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
 def titles(url: str) -> list[str]:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return list(connection.scalars(sa.select(tasks.c.title).order_by(tasks.c.id)))
-    finally:
-        engine.dispose()
-
-
-def reachable(url: str) -> bool:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return connection.scalar(sa.text("SELECT 1")) == 1
-    finally:
-        engine.dispose()
+    with connected(url) as connection:
+        return list(connection.scalars(sa.select(tasks.c.title).order_by(tasks.c.id)))
 
 
 def add_task(url: str, title: str, *, create: bool = False) -> None:
-    engine = sa.create_engine(url)
-    try:
-        with engine.begin() as connection:
-            if create:
-                metadata.create_all(connection)
-            connection.execute(tasks.insert().values(title=title, due_at=DUE))
-    finally:
-        engine.dispose()
+    with connected(url, transaction=True) as connection:
+        if create:
+            metadata.create_all(connection)
+        connection.execute(tasks.insert().values(title=title, due_at=DUE))
 
 
 def database_names(server: PostgresServer) -> set[str]:
@@ -96,19 +91,14 @@ def processes_of(pid: int) -> set[int]:
 
 
 def test_a_new_database_takes_writes_through_sqlalchemy_on_psycopg(postgres_server, database):
-    assert database.startswith("postgresql+psycopg://") and sa.make_url(database).host == "127.0.0.1"
-    engine = sa.create_engine(database)
-    try:
-        assert engine.dialect.driver == "psycopg"
-        with engine.begin() as connection:
-            metadata.create_all(connection)
-            connection.execute(tasks.insert().values(title="Call Priya re pricing", due_at=DUE))
-        with engine.connect() as connection:
-            row = connection.execute(sa.select(tasks.c.title, tasks.c.due_at)).one()
-            assert connection.scalar(sa.text("SELECT current_database()")) == sa.make_url(database).database
-    finally:
-        engine.dispose()
-    assert row == ("Call Priya re pricing", DUE)
+    assert database.startswith("postgresql+psycopg://")
+    with connected(database, transaction=True) as connection:
+        assert connection.dialect.driver == "psycopg"
+        metadata.create_all(connection)
+        connection.execute(tasks.insert().values(title="Call Priya re pricing", due_at=DUE))
+    with connected(database) as connection:
+        assert connection.execute(sa.select(tasks.c.title, tasks.c.due_at)).one() == ("Call Priya re pricing", DUE)
+        assert connection.scalar(sa.text("SELECT current_database()")) == sa.make_url(database).database
 
 
 def test_two_databases_share_nothing(postgres_server, database):
@@ -116,8 +106,8 @@ def test_two_databases_share_nothing(postgres_server, database):
     try:
         assert other != database
         add_task(database, "Send the quote", create=True)
-        assert not sa.inspect(engine := sa.create_engine(other)).has_table("tasks")
-        engine.dispose()
+        with connected(other) as connection:
+            assert not sa.inspect(connection).has_table("tasks")
         add_task(other, "Book the demo", create=True)
         assert titles(database) == ["Send the quote"]
         assert titles(other) == ["Book the demo"]
@@ -142,12 +132,8 @@ def test_a_template_copy_carries_the_templates_tables_and_then_goes_its_own_way(
 
 
 def test_a_template_someone_is_connected_to_is_refused_with_the_way_out(postgres_server, database):
-    engine = sa.create_engine(database)
-    try:
-        with engine.connect(), pytest.raises(TemplateInUse, match=r"engine\.dispose\(\)"):
-            postgres_server.new_database(template=database)
-    finally:
-        engine.dispose()
+    with connected(database), pytest.raises(TemplateInUse, match=r"engine\.dispose\(\)"):
+        postgres_server.new_database(template=database)
     postgres_server.drop_database(postgres_server.new_database(template=database))
 
 
@@ -157,6 +143,8 @@ def test_stop_leaves_no_process_and_no_database_behind():
     add_task(url, "Send the quote", create=True)
     engine = sa.create_engine(url)
     left_open = engine.connect()  # a test that forgot to close must not keep the server up
+    tuned = {name: left_open.scalar(sa.text(f"SHOW {name}")) for name in SETTINGS}
+    assert server.pid is None or tuned == SETTINGS, "the cluster trades durability for speed and takes 300 clients"
     running = processes_of(server.pid) if server.pid else set()
     assert not server.pid or len(running) > 1, "postgres runs its background processes as children"
     server.stop()
@@ -172,15 +160,22 @@ def test_a_killed_test_run_takes_its_server_down_and_the_next_one_clears_its_fil
                            stdout=subprocess.PIPE, text=True)
     pid, folder, url = run.stdout.readline().split()
     running = processes_of(int(pid)) if pid != "None" else set()
-    assert reachable(url)
+    with connected(url) as connection:
+        assert connection.scalar(sa.text("SELECT current_database()")) == sa.make_url(url).database
     run.kill()
     run.wait()
     deadline = time.monotonic() + 10
-    while [pid for pid in running if alive(pid)] and time.monotonic() < deadline:
+    while [process for process in running if alive(process)] and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert [pid for pid in running if alive(pid)] == []
+    assert [process for process in running if alive(process)] == []
     PostgresServer.from_environment().start().stop()
     assert folder == "None" or not Path(folder).exists()
+
+
+def test_the_server_takes_as_many_clients_as_several_bots_open(postgres_server, database):
+    with connected(database) as connection:
+        clients = int(connection.scalar(sa.text("SHOW max_connections")))
+    assert clients >= 300, "several bot processes connect at once: give the server max_connections = 300"
 
 
 def test_an_existing_server_named_in_the_environment_is_used_and_left_running(postgres_server, monkeypatch):

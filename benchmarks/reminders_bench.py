@@ -5,7 +5,7 @@ sandboxes on loopback. 10,000 reminders are pending; `--due` of them fall within
 seconds, spread over `--people` owners (Slack paces DMs per conversation, so one owner would measure
 Slack's pacing, not the scheduler).
 
-    .venv/bin/python benchmarks/reminders_bench.py [--pending 10000] [--due 200] [--people 100]
+    .venv/bin/python benchmarks/reminders_bench.py [--pending 10000] [--due 200] [--people 100] [--postgres]
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from bot.sandbox.leadsquared import RateLimitRule  # noqa: E402
 from bot.sandbox.slack import SlackUser  # noqa: E402
 from bot.sandbox.stack import SandboxStack  # noqa: E402
 from bot.store import iso  # noqa: E402
+from tests.postgres import PostgresServer  # noqa: E402
 
 
 def p(samples: list[float], q: float) -> float:
@@ -38,9 +40,16 @@ def main() -> None:
     parser.add_argument("--due", type=int, default=200)
     parser.add_argument("--people", type=int, default=100)
     parser.add_argument("--horizon", type=float, default=5.0, help="seconds over which the due ones fall")
+    parser.add_argument("--postgres", action="store_true", help="on a throwaway PostgreSQL instead of SQLite")
+    parser.add_argument("--lead", type=float, default=15.0,
+                        help="seconds before the first falls due (seeding must be over by then)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        stack = SandboxStack(Path(folder) / "bench.db", lsq_rate_limit="1000/5s")
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as cleanup:
+        database = {}
+        if args.postgres:
+            server = cleanup.enter_context(PostgresServer())
+            database = {"database_url": server.new_database()}
+        stack = SandboxStack(Path(folder) / "bench.db", lsq_rate_limit="1000/5s", **database)
         stack.lsq.rate = RateLimitRule(1000, 5.0)
         stack.start()
         try:
@@ -60,26 +69,25 @@ def run(stack: SandboxStack, args: argparse.Namespace) -> None:
 
     def seed() -> dict[str, float]:
         fire_times: dict[str, float] = {}
-        with store.db.conn:
-            store.db["users"].insert_all([{"slack_id": person, "name": person, "tz": "America/Chicago",
-                                           "refreshed_at": iso(now)} for person in people], pk="slack_id")
+        with store.transaction():
+            for person in people:
+                store.keep_profile(person, {"name": person, "tz": "America/Chicago", "refreshed_at": iso(now),
+                                            "guest": 0}, forget_crm_user=False)
             for i in range(args.pending):
                 owner = people[i % len(people)]
                 soon = i < args.due
-                fire = now + timedelta(seconds=1 + args.horizon * i / max(args.due, 1)) if soon else (
+                fire = now + timedelta(seconds=args.lead + args.horizon * i / max(args.due, 1)) if soon else (
                     now + timedelta(days=1, minutes=i))
                 crm_id = None
                 if soon:
                     crm_id = stack.lsq.add_task(f"bench {i}", fire + timedelta(minutes=15),
                                                 "maria@acme-sales.test")["UserTaskId"]
                     fire_times[f"bench {i}"] = fire.timestamp()
-                task_id = store.db["tasks"].insert({
-                    "backend": "leadsquared", "crm_id": crm_id or f"far-{i}", "kind": "appointment",
-                    "title": f"bench {i}", "due_utc": iso(fire + timedelta(minutes=15)),
-                    "end_utc": iso(fire + timedelta(minutes=45)), "owner_slack_id": owner, "status": "open",
-                    "details": "{}", "created_at": iso(now), "updated_at": iso(now)}).last_pk
-                store.db.execute("INSERT INTO reminders (task_id, fire_at, kind) VALUES (?, ?, 'before')",
-                                 [task_id, iso(fire)])
+                due = fire + timedelta(minutes=15)
+                task_id = store.add_task(backend="leadsquared", crm_id=crm_id or f"far-{i}", kind="appointment",
+                                         title=f"bench {i}", due_utc=due, end_utc=fire + timedelta(minutes=45),
+                                         owner_slack_id=owner, status="open", details={})
+                store.add_reminder(task_id, fire, "before", (iso(due), owner))
         services.reminders.wake()
         return fire_times
 
@@ -88,7 +96,7 @@ def run(stack: SandboxStack, args: argparse.Namespace) -> None:
     print(f"seeded {args.pending} pending reminders in {time.time() - started:.1f} s "
           f"({args.due} due within {args.horizon:g} s, {args.people} owners)")
     wall_origin = time.time() - time.perf_counter()
-    deadline = time.time() + args.horizon + 30
+    deadline = time.time() + args.lead + args.horizon + 30
     while time.time() < deadline:
         sent = [c for c in stack.slack.calls if c.method == "chat.postMessage" and "Reminder: bench" in str(c.args)]
         if len(sent) >= args.due:
@@ -104,11 +112,11 @@ def run(stack: SandboxStack, args: argparse.Namespace) -> None:
     cpu_before, wall_before = time.process_time(), time.time()
     time.sleep(10)
     idle = (time.process_time() - cpu_before) / (time.time() - wall_before)
-    pending = stack.bot_server.call(lambda: store.db.execute(
-        "SELECT COUNT(*) FROM reminders WHERE status = 'pending'").fetchone()[0])
+    pending = len(stack.bot_server.call(store.pending_reminders))
     print(f"idle with {pending} pending: {idle * 100:.2f}% of one core (whole process: bot and sandboxes)")
-    size = sum(os.path.getsize(str(path)) for path in Path(stack.settings.taskbot_db).parent.glob("bench.db*"))
-    print(f"database size: {size / 1024 / 1024:.1f} MiB for {args.pending} tasks and reminders")
+    if not stack.settings.database_url:
+        size = sum(os.path.getsize(str(path)) for path in Path(stack.settings.taskbot_db).parent.glob("bench.db*"))
+        print(f"database size: {size / 1024 / 1024:.1f} MiB for {args.pending} tasks and reminders")
 
 
 if __name__ == "__main__":

@@ -41,9 +41,10 @@ from bot.ui.task_message import TaskCard
 log = logging.getLogger("taskbot.reminders")
 BEFORE, OVERDUE, SNOOZE = "before", "overdue", "snooze"
 LATE_LIMIT = timedelta(minutes=30)
-CLAIM_BATCH = 50
+CLAIM_BATCH = 20
+"""Reminders claimed (and sent side by side) at a time; the next batch is claimed when these are done."""
 IDLE_WAIT = 30.0
-MIN_WAIT = 1.0
+MIN_WAIT = 0.05
 RETRY_AFTER = (30.0, 60.0, 120.0, 300.0, 600.0)
 REFUSED_FOR_GOOD = {"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot", "channel_not_found",
                     "is_archived", "not_in_channel", "restricted_action", "invalid_blocks", "invalid_arguments",
@@ -127,9 +128,9 @@ class Reminders:
         batches); returns how many were sent."""
         sent = 0
         while claimed := self.store.claim_due_reminders(CLAIM_BATCH):
-            for reminder_id in claimed:
-                if await self._send_one(reminder_id, self.clock.now()):
-                    sent += 1
+            outcomes = await asyncio.gather(*[self._send_one(reminder_id, self.clock.now())
+                                              for reminder_id in claimed])
+            sent += sum(outcomes)
         return sent
 
     async def _send_one(self, reminder_id: int, now: datetime) -> bool:

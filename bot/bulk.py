@@ -108,18 +108,7 @@ class BulkRuns(Service):
         checked = await asyncio.to_thread(check, rows, await self.directory(rows), self.clock.now(), tz,
                                           day_first)
         run_id, secret = self.store.add_bulk_run(submitter, channel, len(checked.valid))
-        by_row = {row.number: row for row in rows}
-        reasons: dict[int, list[str]] = defaultdict(list)
-        for error in checked.invalid:
-            reasons[error.number].append(f"{error.column}: {error.reason}")
-        records = [{"run_id": run_id, "row_number": row.number, "status": "valid", "payload": {
-                    "task": _with_row_ref(task, secret, row.number).body(), "values": row.values,
-                    "source": row.source}}
-                   for row, task in checked.valid]
-        records += [{"run_id": run_id, "row_number": number, "status": "invalid", "error": "; ".join(why),
-                     "payload": {"values": by_row[number].values, "source": by_row[number].source}}
-                    for number, why in reasons.items()]
-        await asyncio.to_thread(self.store.add_bulk_rows, records)
+        await asyncio.to_thread(self.store.add_bulk_rows, _records(run_id, secret, rows, checked))
         return run_id, checked
 
     # ----- the modal ------------------------------------------------------------------------------
@@ -382,6 +371,22 @@ class BulkRuns(Service):
                 for row in self.store.bulk_rows(run_id, statuses)]
         await self.slack.files_upload_v2(channel=channel, thread_ts=thread_ts, content=failed_rows_csv(rows),
                                          filename=f"taskbot-rows-{name}-{run_id}.csv", initial_comment=comment)
+
+
+def _records(run_id: int, secret: str, rows: list[RawRow], checked: Checked) -> list[dict[str, Any]]:
+    """The run's rows as stored: each valid one with the task it becomes, each invalid one with why (built off
+    the event loop: thousands of them take a while)."""
+    by_row = {row.number: row for row in rows}
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for error in checked.invalid:
+        reasons[error.number].append(f"{error.column}: {error.reason}")
+    records = [{"run_id": run_id, "row_number": row.number, "status": "valid", "payload": {
+                "task": _with_row_ref(task, secret, row.number).body(), "values": row.values, "source": row.source}}
+               for row, task in checked.valid]
+    records += [{"run_id": run_id, "row_number": number, "status": "invalid", "error": "; ".join(why),
+                 "payload": {"values": by_row[number].values, "source": by_row[number].source}}
+                for number, why in reasons.items()]
+    return records
 
 
 def _with_row_ref(task: TaskCreate, secret: str, row_number: int) -> TaskCreate:

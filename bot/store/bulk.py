@@ -13,6 +13,7 @@ from bot.store.leases import LeaseQueries
 
 FINISHED_RUN = ("done", "cancelled", "checked")
 UNSETTLED = ("sent", "sending")
+ROWS_PER_TRANSACTION = 250
 
 
 class BulkQueries(LeaseQueries, Database):
@@ -25,12 +26,15 @@ class BulkQueries(LeaseQueries, Database):
         return run_id, secret
 
     def add_bulk_rows(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Store a run's rows, all or none; each: run_id, row_number, status, payload (a dict), error."""
+        """Store a checked run's rows; each: run_id, row_number, status, payload (a dict), error. Called off the
+        event loop, a few hundred rows per transaction so the loop's own writes never wait long for the file;
+        the run is offered to its submitter only once all of them are in."""
         records = [{"error": None, **row, "payload": json.dumps(row["payload"])} for row in rows]
-        with self.transaction():
-            for start in range(0, len(records), 500):
+        for start in range(0, len(records), ROWS_PER_TRANSACTION):
+            with self.transaction():
                 self._write_many("INSERT INTO bulk_rows (run_id, row_number, status, payload, error) "
-                                 "VALUES (:run_id, :row_number, :status, :payload, :error)", records[start:start + 500])
+                                 "VALUES (:run_id, :row_number, :status, :payload, :error)",
+                                 records[start:start + ROWS_PER_TRANSACTION])
 
     def bulk_run(self, run_id: int) -> dict[str, Any] | None:
         return self._one("SELECT * FROM bulk_runs WHERE id = :id", id=run_id)

@@ -1,7 +1,7 @@
 """Typeahead options (block_suggestion): answered inside Slack's 3 s, with nothing when the CRM is slower."""
 
 import asyncio
-from collections.abc import Awaitable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -22,25 +22,26 @@ async def answer(ack: Any, found: Awaitable[list[dict[str, Any]]]) -> None:
 
 
 async def searchable(ack: Any, body: dict[str, Any], context: Any,
-                     found: Coroutine[Any, Any, list[dict[str, Any]]]) -> None:
-    """Options only for people who may search the CRM (no guests, an active CRM user)."""
+                     search: Callable[[], Awaitable[list[dict[str, Any]]]]) -> None:
+    """Options only for people who may search the CRM (no guests, an active CRM user); the search starts
+    only once that is known."""
     if not services(context).permissions.may_search(body["user"]["id"]):
-        found.close()
         await ack(options=[])
         return
-    await answer(ack, found)
+    await answer(ack, search())
 
 
 async def leads(ack: Any, payload: dict[str, Any], body: dict[str, Any], context: Any) -> None:
-    await searchable(ack, body, context, services(context).forms.lead_options(payload.get("value") or ""))
+    await searchable(ack, body, context, lambda: services(context).forms.lead_options(payload.get("value") or ""))
 
 
 async def opportunities(ack: Any, body: dict[str, Any], context: Any) -> None:
-    await searchable(ack, body, context, services(context).forms.opportunity_options(body["view"]))
+    await searchable(ack, body, context, lambda: services(context).forms.opportunity_options(body["view"]))
 
 
 async def contacts(ack: Any, payload: dict[str, Any], body: dict[str, Any], context: Any) -> None:
-    await searchable(ack, body, context, services(context).meet_forms.contact_options(payload.get("value") or ""))
+    await searchable(ack, body, context,
+                     lambda: services(context).meet_forms.contact_options(payload.get("value") or ""))
 
 
 def register(app: AsyncApp) -> None:

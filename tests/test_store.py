@@ -160,6 +160,19 @@ def test_a_bulk_chunk_is_sent_by_one_replica_only(replicas):
     assert second.take_abandoned_bulk_runs() == [], "the run is driven by the replica that started it"
 
 
+def test_one_person_runs_one_bulk_run_at_a_time_even_when_two_replicas_start_two(replicas):
+    first, second = replicas
+    runs = []
+    for _ in range(2):
+        run_id, _ = first.add_bulk_run("UOPS", "CSALES", 1)
+        first.add_bulk_rows([{"run_id": run_id, "row_number": 2, "status": "valid", "payload": {"task": {}}}])
+        runs.append(run_id)
+    with ThreadPoolExecutor(2) as pool:
+        started = list(pool.map(lambda pair: pair[0].start_bulk_run(pair[1], "UOPS", 50),
+                                [(first, runs[0]), (second, runs[1])]))
+    assert sorted(started) == [False, True]
+
+
 def test_bulk_results_that_arrive_before_the_rows_know_their_request_are_kept_for_later(replicas):
     first, second = replicas
     run_id, _ = first.add_bulk_run("UOPS", "CSALES", 2)

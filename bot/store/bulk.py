@@ -53,11 +53,15 @@ class BulkQueries(LeaseQueries, Database):
                            who=user_id) == 1
 
     def start_bulk_run(self, run_id: int, user_id: str, chunk_size: int) -> bool:
-        """Queue a checked run's valid rows in chunks, leased to this process; False if it was already started
-        (or is not theirs)."""
+        """Queue a checked run's valid rows in chunks, leased to this process; False if it was already started,
+        is not theirs, or another of theirs is running (one at a time, even when two replicas start two)."""
         with self.transaction():
+            if self.postgres:
+                self._scalar("SELECT pg_advisory_xact_lock(hashtext(:key))", key=f"bulk:{user_id}")
             if self._write("UPDATE bulk_runs SET status = 'running', updated_at = :now, lease_owner = :me, "
-                           "lease_until = :until WHERE id = :id AND status = 'checked' AND submitter_slack_id = :who",
+                           "lease_until = :until WHERE id = :id AND status = 'checked' AND submitter_slack_id = :who "
+                           "AND NOT EXISTS (SELECT 1 FROM bulk_runs AS other WHERE other.submitter_slack_id = :who "
+                           "AND other.status = 'running')",
                            now=self.now(), me=self.owner, until=self.lease_until(), id=run_id, who=user_id) != 1:
                 return False
             ids = [row["id"] for row in self._all(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -122,7 +123,6 @@ class Taskbot:
         self.retention = Retention(store, clock, settings.taskbot_retention_days)
         self._retention_loop: asyncio.Task | None = None
         self._lease_loop: asyncio.Task | None = None
-        self._resuming: asyncio.Task | None = None
 
     def _leadsquared(self, settings: Settings, clock: Clock) -> LeadSquared:
         if not settings.lsq_is_sandbox:
@@ -173,7 +173,7 @@ class Taskbot:
         self._serving_tasks = set(asyncio.all_tasks())
         for notice in self.services.notices:
             log.info(notice)
-        self._resuming = self.spawn(self._resume())
+        self.spawn(self._resume())
         self.spawn(self.sync_queue.run())
         if self.settings.public_url and self.settings.taskbot_webhook_secret is None:
             log.info("LeadSquared task webhooks are off: set TASKBOT_WEBHOOK_SECRET to receive them")
@@ -184,16 +184,17 @@ class Taskbot:
             self._lease_loop = asyncio.get_running_loop().create_task(self._keep_leases())
 
     async def _resume(self) -> None:
-        """Finish work nobody holds: this replica's before a restart, or a replica's that stopped."""
-        try:
-            resumed = await self.services.outbox.resume()
-            if resumed:
-                log.info("resumed %s unfinished CRM writes", resumed)
-            runs = await self.services.bulk.resume()
-            if runs:
-                log.info("resumed %s unfinished bulk runs", runs)
-        except Exception:  # noqa: BLE001 - tried again at the next lease turn
-            log.exception("resuming unfinished work failed; trying again shortly")
+        """Take up work nobody holds (this replica's before a restart, a replica's that stopped, or work that
+        broke off), side by side with what is already running: each turn takes only what is unheld."""
+        async def resume(what: str, work: Callable[[], Awaitable[int]]) -> None:
+            try:
+                if taken := await work():
+                    log.info("resumed %s unfinished %s", taken, what)
+            except Exception:  # noqa: BLE001 - tried again at the next lease turn
+                log.exception("resuming unfinished %s failed; trying again shortly", what)
+
+        await asyncio.gather(resume("CRM writes", self.services.outbox.resume),
+                             resume("bulk runs", self.services.bulk.resume))
 
     async def _keep_leases(self) -> None:
         """Renew what this replica is working on, and take over what a replica that stopped left unfinished."""
@@ -203,8 +204,7 @@ class Taskbot:
                 self.services.store.renew_leases()
             except Exception:  # noqa: BLE001 - the loop must outlive one bad turn (a database blip)
                 log.exception("leases not renewed; trying again")
-            if self._resuming is None or self._resuming.done():
-                self._resuming = self.spawn(self._resume())
+            self.spawn(self._resume())
 
     async def stop(self) -> None:
         loops = [loop for loop in (self._reminder_loop, self._retention_loop, self._lease_loop) if loop is not None]
@@ -212,12 +212,16 @@ class Taskbot:
             loop.cancel()
         await asyncio.gather(*loops, return_exceptions=True)
         self.sync_queue.close()
-        await drain(exclude=self._serving_tasks)
+        drained = await drain(exclude=self._serving_tasks)
         await self.services.lsq.aclose()
         await self.services.ghl.aclose()
         for server in self.sandboxes:
             server.stop()
-        self.services.store.release_leases()
+        if drained:
+            self.services.store.release_leases()
+        else:
+            log.warning("work still running at the stop keeps its leases: another replica takes it over when they "
+                        "run out")
         self.services.store.close()
         log.info("stopped: in-flight work finished, database closed")
 
@@ -230,9 +234,12 @@ def _count_calls(http: httpx.AsyncClient, crm: str) -> None:
     http.event_hooks["response"].append(count)
 
 
-async def drain(exclude: set[asyncio.Task] | None = None, timeout: float = 10.0) -> None:
-    """Let work that started after an ack (CRM calls, posts) finish before the loop closes."""
+async def drain(exclude: set[asyncio.Task] | None = None, timeout: float = 10.0) -> bool:
+    """Let work that started after an ack (CRM calls, posts) finish before the loop closes; False when some
+    was still running at the timeout."""
     skip = (exclude or set()) | {asyncio.current_task()}
     pending = [task for task in asyncio.all_tasks() if task not in skip and not task.done()]
-    if pending:
-        await asyncio.wait(pending, timeout=timeout)
+    if not pending:
+        return True
+    _, still_running = await asyncio.wait(pending, timeout=timeout)
+    return not still_running

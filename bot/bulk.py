@@ -1,7 +1,8 @@
 """Bulk runs: thousands of LeadSquared tasks in chunks of 50, visible, resumable, never twice, never guessed.
 
-Rows and their chunk are stored (in one transaction) before anything is sent; each row's task carries
-its own reference line, so reading it back is exact. A row moves queued -> sending -> sent, then to
+Rows are stored before the run is offered, and queued in chunks in one transaction when it starts; each
+row's task carries its own reference line, so reading it back is exact. One replica drives a run (it holds
+its lease); a chunk moves queued -> sending in one guarded update, so it is never sent twice. A row moves queued -> sending -> sent, then to
 created (found, or LeadSquared's webhook said so), failed (only when LeadSquared said so) or
 unconfirmed (LeadSquared never confirmed it while the bot waited). Bulk/Create only queues the tasks:
 results come by webhook (PUBLIC_URL), and are read back with backoff for as long as LeadSquared may
@@ -195,6 +196,14 @@ class BulkRuns(Service):
         """Queue the valid rows in chunks of 50; False if this run was already started (or is not theirs)."""
         if not self.store.start_bulk_run(run_id, user_id, BULK_MAX):
             return False
+        try:
+            await self._show_progress(run_id)
+        except BaseException:
+            self.store.let_go("bulk_runs", run_id)
+            raise
+        return True
+
+    async def _show_progress(self, run_id: int) -> None:
         run = self.run(run_id)
         text, blocks = bulk_messages.progress(0, 0, run["total"])
         if run["channel_id"]:
@@ -202,10 +211,16 @@ class BulkRuns(Service):
         else:
             answer = await self.slack.chat_postMessage(channel=run["submitter_slack_id"], text=text, blocks=blocks)
         self.store.show_bulk_progress_at(run_id, answer["channel"], answer["ts"])
-        return True
 
     async def send(self, run_id: int) -> None:
-        """Send every queued chunk (a few at once; the shared limiter paces them), then gather the results."""
+        """Send every queued chunk (a few at once; the shared limiter paces them), then gather the results.
+        The run is let go after, whatever happened: one left unfinished is resumed, here or anywhere."""
+        try:
+            await self._send(run_id)
+        finally:
+            self.store.let_go("bulk_runs", run_id)
+
+    async def _send(self, run_id: int) -> None:
         with background():
             last_progress = [-PROGRESS_EVERY]
             chunks = self.store.queued_chunks(run_id)
@@ -248,9 +263,8 @@ class BulkRuns(Service):
                 await self.clock.sleep(2.0 ** attempt)
                 continue
             self.store.mark_bulk_rows(ids, "sent", request_id=request_id)
-            for payload in self.store.kept_bulk_results(run_id):
-                if payload.get("RequestId") == request_id:
-                    self._settle(run_id, BulkResults.model_validate(payload))
+            for payload in self.store.kept_bulk_results(run_id, request_id):
+                self._settle(run_id, BulkResults.model_validate(payload))
             return
         self.store.mark_bulk_rows([row["id"] for row in self.store.bulk_rows(run_id, ("queued",), chunk)], "failed",
                                   "LeadSquared could not be reached; nothing was sent", only_from=("queued",))
@@ -331,8 +345,7 @@ class BulkRuns(Service):
         """Finish every run nobody drives any more (after a restart, or a replica that stopped): rows caught
         mid-send are read back, not sent again."""
         runs = self.store.take_abandoned_bulk_runs()
-        for run_id in runs:
-            await self.send(run_id)
+        await asyncio.gather(*[self.send(run_id) for run_id in runs])
         return len(runs)
 
     # ----- telling --------------------------------------------------------------------------------

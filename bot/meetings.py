@@ -138,6 +138,9 @@ class Meetings(Service):
             creator_slack_id=draft.creator_slack_id, lead_id=operation["payload"].get("contact_id") or draft.contact_id,
             lead_name=draft.contact_name, status=row_status(draft.status), thread_ts=draft.thread_ts,
             details={"draft": draft.model_dump(mode="json")})
+        if (self.store.task(task_id) or {}).get("confirmation_ts"):
+            self.store.update_operation(operation_id, status="done")
+            return
         self.task_changed(task_id)
         card = self._card(self.store.task(task_id) or {}, None)
         text, blocks = meet_confirmation(card, draft.tz, self.settings.ghl_is_sandbox)

@@ -88,6 +88,7 @@ class Outbox:
         self.clock = clock
         self.writers: dict[str, Writer] = {}
         self._later: set[asyncio.Task] = set()
+        self._working: set[int] = set()
 
     async def submit(self, kind: str, key: str, draft: BaseModel, replaces: int | None = None) -> int:
         """Store the draft under `key` (one modal submission) and send it; a repeat of `key` does nothing.
@@ -104,40 +105,63 @@ class Outbox:
         return operation_id
 
     async def process(self, operation_id: int) -> None:
-        """Work an operation on from where it is, if no other replica is working on it."""
+        """Work an operation on from where it is, holding it meanwhile so no other replica (and no other
+        coroutine here) works on it too. It is let go after, whatever happened: if it did not come to rest,
+        the next resume, here or on any replica, takes it up."""
+        if operation_id in self._working:
+            return
         operation = self.store.take_operation(operation_id)
         if operation is None:
             return
-        writer = self.writers[operation["kind"]]
-        if operation["status"] == "created":
-            await self.confirm_patiently(operation_id)
-            return
-        if operation["status"] == "verifying":
+        self._working.add(operation_id)
+        try:
+            verify_later = await self._work(operation)
+        finally:
+            self._working.discard(operation_id)
+            self.store.let_go("operations", operation_id)
+        if verify_later:
+            task = asyncio.ensure_future(self.process(operation_id))
+            self._later.add(task)
+            task.add_done_callback(self._later.discard)
+
+    async def _work(self, operation: dict[str, Any]) -> bool:
+        """One step or more; True when what is left is to verify an uncertain create after its grace period."""
+        operation_id, status = operation["id"], operation["status"]
+        if status == "created":
+            return await self._confirm(operation_id)
+        if status == "verifying":
             await self._verify(operation_id)
-            return
-        if operation["status"] == "failing":
+            return False
+        if status == "failing":
             await self._tell_failure(operation_id)
-            return
+            return False
         if not self.store.claim_operation(operation_id, ("pending",), "sending"):
-            return
+            return False
         payload = operation["payload"]
         try:
-            sent = await writer.send(operation_id, payload, bool(payload.get("maybe_sent")))
+            sent = await self.writers[operation["kind"]].send(operation_id, payload, bool(payload.get("maybe_sent")))
         except CRMError as error:
             log.info("operation %s failed: %s", operation_id, error)
             await self._fail(operation_id, error.message, maybe_sent=isinstance(error, OutcomeUnknown))
-            return
+            return False
         except Exception:
             log.exception("operation %s failed inside Taskbot", operation_id)
             await self._fail(operation_id, "something went wrong inside Taskbot while sending it", maybe_sent=True)
-            return
-        self.store.update_operation(operation_id, status="created", crm_id=sent.crm_id, error=None)
-        await self.confirm_patiently(operation_id)
-        if sent.uncertain:
-            self.store.update_operation(operation_id, status="verifying")
-            task = asyncio.ensure_future(self._verify(operation_id))
-            self._later.add(task)
-            task.add_done_callback(self._later.discard)
+            return False
+        self.store.update_operation(operation_id, status="created", crm_id=sent.crm_id, error=None,
+                                    payload={**payload, "verify": True} if sent.uncertain else payload)
+        return await self._confirm(operation_id)
+
+    async def _confirm(self, operation_id: int) -> bool:
+        """Post the confirmation; True when the create was uncertain and must be verified next."""
+        if not await self.confirm_patiently(operation_id):
+            return False
+        operation = self.store.operation(operation_id)
+        assert operation is not None
+        if not operation["payload"].get("verify"):
+            return False
+        self.store.update_operation(operation_id, status="verifying")
+        return True
 
     async def _verify(self, operation_id: int) -> None:
         operation = self.store.operation(operation_id)
@@ -145,7 +169,7 @@ class Outbox:
         try:
             await self.writers[operation["kind"]].verify(operation_id)
         except (CRMError, SlackApiError) as error:
-            log.warning("operation %s not verified yet (%s); it will be at the next start", operation_id, error)
+            log.warning("operation %s not verified yet (%s); the next resume tries again", operation_id, error)
             return
         self.store.update_operation(operation_id, status="done")
 
@@ -189,21 +213,22 @@ class Outbox:
         await self.writers[operation["kind"]].reopen(trigger_id, user_id, operation["payload"]["draft"],
                                                      operation_id)
 
-    async def confirm_patiently(self, operation_id: int) -> None:
-        """The record exists; its confirmation must not be lost to a busy Slack. A restart tries again too."""
+    async def confirm_patiently(self, operation_id: int) -> bool:
+        """The record exists; its confirmation must not be lost to a busy Slack. False when Slack still
+        refused after a while: the operation stays created, and the next resume tries again."""
         operation = self.store.operation(operation_id)
         assert operation is not None
         writer = self.writers[operation["kind"]]
         for delay in CONFIRM_BACKOFF:
             try:
                 await writer.confirm(operation_id)
-                return
+                return True
             except SlackApiError as error:
                 log.warning("confirmation of operation %s not posted (%s); trying again in %ss", operation_id,
                             error.response.get("error"), delay)
                 await self.clock.sleep(delay)
-        log.error("confirmation of operation %s still not posted; it will be retried at the next start",
-                  operation_id)
+        log.error("confirmation of operation %s still not posted; the next resume tries again", operation_id)
+        return False
 
     async def _tell_failure(self, operation_id: int) -> None:
         """DM the rep the reason with Retry and Edit; a busy Slack is tried again (and at the next start)."""
@@ -222,4 +247,4 @@ class Outbox:
                 continue
             self.store.claim_operation(operation_id, ("failing",), "failed")
             return
-        log.error("failure DM of operation %s still not posted; it will be retried at the next start", operation_id)
+        log.error("failure DM of operation %s still not posted; the next resume tries again", operation_id)

@@ -1,6 +1,6 @@
 """Who a Slack user is to the bot: name, time zone, email, and their LeadSquared user.
 
-Profiles and CRM links are cached in SQLite, so opening a modal waits on neither Slack nor the CRM.
+Profiles and CRM links are kept in the store, so opening a modal waits on neither Slack nor the CRM.
 People are matched to LeadSquared by email; an admin can link someone whose emails differ.
 """
 

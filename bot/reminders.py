@@ -3,8 +3,9 @@
 The schedule lives in the store. Reminders are claimed in batches with a lease (a conditional UPDATE that
 returns them) before they are sent, so two replicas on one database never both send one; the holder renews
 its lease while it sends, and a claim left by a replica that stopped is taken over once its lease ends, so
-nothing is lost. The one window for a repeat is a crash after Slack accepted the
-DM and before it was marked sent. After downtime, reminders missed by under 30 minutes go out marked
+nothing is lost. The claim is checked again right before the DM goes out. The one window for a repeat is
+a crash (or a lease running out, e.g. a replica cut off from the database for a minute) after Slack
+accepted the DM and before it was marked sent. After downtime, reminders missed by under 30 minutes go out marked
 late; older ones are skipped and listed in the next digest.
 
 Each reminder remembers the due time and owner it was planned for: planning again (a LeadSquared
@@ -128,10 +129,19 @@ class Reminders:
         batches); returns how many were sent."""
         sent = 0
         while claimed := self.store.claim_due_reminders(CLAIM_BATCH):
-            outcomes = await asyncio.gather(*[self._send_one(reminder_id, self.clock.now())
+            outcomes = await asyncio.gather(*[self._send_claimed(reminder_id, self.clock.now())
                                               for reminder_id in claimed])
             sent += sum(outcomes)
         return sent
+
+    async def _send_claimed(self, reminder_id: int, now: datetime) -> bool:
+        """Send one claimed reminder; whatever breaks on the way, it goes back to wait and is tried again."""
+        try:
+            return await self._send_one(reminder_id, now)
+        except Exception as error:  # noqa: BLE001 - one reminder must never strand its claim
+            log.exception("reminder %s not sent: unexpected %s", reminder_id, type(error).__name__)
+            self.store.retry_reminder(reminder_id, RETRY_AFTER, type(error).__name__)
+            return False
 
     async def _send_one(self, reminder_id: int, now: datetime) -> bool:
         reminder = self.store.reminder(reminder_id)
@@ -166,7 +176,12 @@ class Reminders:
 
     async def _deliver(self, reminder_id: int, owner: str, text: str, blocks: list[dict[str, Any]]) -> bool:
         """DM the reminder and mark it sent; one refused for good is marked failed, one refused for now
-        waits before it is tried again."""
+        waits before it is tried again. A claim that ran out meanwhile (another replica may have it) is not
+        sent."""
+        if not self.store.still_claimed(reminder_id):
+            log.warning("reminder %s: this replica's claim ran out before it was sent; left to its new holder",
+                        reminder_id)
+            return False
         try:
             answer = await self.slack.chat_postMessage(channel=owner, text=text, blocks=blocks)
         except SlackApiError as error:

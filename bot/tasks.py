@@ -143,6 +143,9 @@ class Tasks(Service):
             end_utc=draft.end, owner_slack_id=draft.owner_slack_id, creator_slack_id=draft.creator_slack_id,
             lead_id=draft.lead_id, lead_name=draft.lead_name, status="open", thread_ts=draft.thread_ts,
             details={"draft": draft.model_dump(mode="json")})
+        if (self.store.task(task_id) or {}).get("confirmation_ts"):
+            self.store.update_operation(operation_id, status="done")
+            return
         self.task_changed(task_id)
         text, blocks = confirmation(self.card(draft, operation["crm_id"]), draft.tz, self.settings.lsq_app_url,
                                     self.settings.lsq_is_sandbox)

@@ -4,6 +4,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.clock import ManualClock
 from bot.models import Kind
 from bot.reminders import Reminders, before_time
@@ -155,6 +157,18 @@ def test_two_schedulers_on_one_database_send_each_reminder_once(stack: SandboxSt
     assert len([m for m in reminder_dms(maria) if "shared db task" in m.text]) == 1
 
 
+@pytest.mark.refusals_expected
+def test_a_reminder_that_breaks_on_the_way_waits_and_goes_out_later_once(stack: SandboxStack, maria: VirtualUser,
+                                                                          clock):
+    create_task(maria, "/todo profile hiccup tmrw 3pm")
+    stack.slack.fail_next("users.info", "internal_error", times=1)
+    assert move_to(stack, clock, at("2025-03-05 09:00")) == 0, "Slack could not say who the owner is"
+    [waiting] = [r for r in stack.bot_server.call(stack.bot.services.reminders.pending) if r["kind"] == "before"]
+    assert waiting["attempts"] == 1 and waiting["retry_at"], "back to wait, not stranded as claimed"
+    assert move_to(stack, clock, at("2025-03-05 09:01")) == 1
+    assert len([m for m in reminder_dms(maria) if "profile hiccup" in m.text]) == 1
+
+
 def test_a_crash_loses_nothing_and_repeats_only_if_it_fell_between_send_and_commit(stack, maria, clock):
     create_task(maria, "/todo crash before send tmrw 3pm")
     create_task(maria, "/todo crash after send tmrw 3pm")
@@ -164,6 +178,9 @@ def test_a_crash_loses_nothing_and_repeats_only_if_it_fell_between_send_and_comm
     pending = stack.bot_server.call(reminders.pending)
     due = {stack.bot_server.call(store.task, r["task_id"])["title"]: r["id"] for r in pending if r["kind"] == "before"}
     # Another replica claimed the first and stopped before sending it ...
+    stack.bot_server.call(lambda: sql(
+        store, "UPDATE reminders SET status = 'claimed', claimed_by = :me, lease_until = :until WHERE id = :id",
+        me=store.owner, until=iso(clock.now() + LEASE), id=due["crash after send"]))
     assert stack.bot_server.run_coroutine(reminders._send_one(due["crash after send"], clock.now()))
     # ... and sent the second, then stopped before its "sent" was committed.
     for reminder_id in due.values():

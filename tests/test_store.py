@@ -119,6 +119,50 @@ def test_work_of_a_process_on_this_machine_that_no_longer_runs_is_taken_at_once(
     assert [operation["id"] for operation in second.take_abandoned_operations()] == [operation_id]
 
 
+def test_a_process_of_the_same_name_elsewhere_is_not_taken_for_gone(replicas, clock):
+    first, second = replicas
+    operation_id, _ = first.add_operation("create", "view:5", {"draft": {}})
+    hostname = first.owner.split("/")[0]
+    in_another_container = f"{hostname}/otherboot/4026531999:999999999:live"
+    sql(first, "UPDATE operations SET status = 'sending', lease_owner = :other WHERE id = :id",
+        other=in_another_container, id=operation_id)
+    assert second.take_abandoned_operations() == [], "its pid cannot be checked from here: its lease decides"
+    clock.advance(LEASE + timedelta(seconds=1))
+    assert [operation["id"] for operation in second.take_abandoned_operations()] == [operation_id]
+
+
+def test_work_let_go_of_is_taken_up_by_the_next_resume_and_work_held_is_not(replicas):
+    first, second = replicas
+    held, _ = first.add_operation("create", "view:6", {"draft": {}})
+    broke_off, _ = first.add_operation("create", "view:7", {"draft": {}})
+    first.claim_operation(broke_off, ("pending",), "sending")
+    first.update_operation(broke_off, status="created", crm_id="task-1")
+    first.let_go("operations", broke_off)
+    assert first.renew_leases() == 1, "only what a coroutine is on is renewed"
+    assert [operation["id"] for operation in first.take_abandoned_operations()] == [broke_off]
+    assert second.take_abandoned_operations() == [], "now held again, by the first replica"
+    assert second.take_operation(held) is None
+
+
+def test_reminders_claimed_before_leases_existed_are_sent_after_the_upgrade(replicas):
+    first, second = replicas
+    task = first.add_task(backend="leadsquared", crm_id="t4", kind="todo", title="call", status="open")
+    first.add_reminder(task, NOW, "before", (iso(NOW), "UMARIA"))
+    sql(first, "UPDATE reminders SET status = 'claimed', claimed_by = '1a2b3c4d5e6f', lease_until = NULL")
+    assert len(second.claim_due_reminders(10)) == 1
+
+
+def test_a_claim_that_ran_out_is_not_sent_by_its_old_holder(replicas, clock):
+    first, second = replicas
+    task = first.add_task(backend="leadsquared", crm_id="t5", kind="todo", title="call", status="open")
+    first.add_reminder(task, NOW, "before", (iso(NOW), "UMARIA"))
+    [claimed] = first.claim_due_reminders(10)
+    assert first.still_claimed(claimed)
+    clock.advance(LEASE * 2)
+    assert second.claim_due_reminders(10) == [claimed]
+    assert not first.still_claimed(claimed) and second.still_claimed(claimed)
+
+
 def test_two_replicas_claiming_due_reminders_at_once_split_them_and_send_each_once(replicas, clock):
     first, second = replicas
     task = first.add_task(backend="leadsquared", crm_id="t1", kind="todo", title="call", status="open")
@@ -183,7 +227,7 @@ def test_bulk_results_that_arrive_before_the_rows_know_their_request_are_kept_fo
     second.keep_bulk_results(run_id, "req-1", {"RequestId": "req-1"})
     assert second.settle_bulk_rows(run_id, "req-1", [(0, True, "task-a"), (1, False, "Owner is inactive")]) == 0
     first.mark_bulk_rows([row["id"] for row in rows], "sent", request_id="req-1")
-    assert first.kept_bulk_results(run_id) == [{"RequestId": "req-1"}]
+    assert first.kept_bulk_results(run_id, "req-1") == [{"RequestId": "req-1"}]
     assert first.settle_bulk_rows(run_id, "req-1", [(0, True, "task-a"), (1, False, "Owner is inactive")]) == 2
     assert first.bulk_counts(run_id) == {"created": 1, "failed": 1}
     first.mark_bulk_rows([row["id"] for row in rows], "queued")

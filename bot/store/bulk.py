@@ -128,10 +128,11 @@ class BulkQueries(LeaseQueries, Database):
                     "VALUES (:request_id, :run_id, :payload, :now)", request_id=request_id, run_id=run_id,
                     payload=json.dumps(payload), now=self.now())
 
-    def kept_bulk_results(self, run_id: int) -> list[dict[str, Any]]:
-        """Every result LeadSquared posted for this run, oldest first."""
+    def kept_bulk_results(self, run_id: int, request_id: str) -> list[dict[str, Any]]:
+        """The results LeadSquared posted for one request of this run, oldest first."""
         return [json.loads(row["payload"]) for row in self._all(
-            "SELECT payload FROM bulk_results WHERE run_id = :id ORDER BY id", id=run_id)]
+            "SELECT payload FROM bulk_results WHERE run_id = :id AND request_id = :request_id ORDER BY id",
+            id=run_id, request_id=request_id)]
 
     def settle_bulk_rows(self, run_id: int, request_id: str,
                          results: Sequence[tuple[int, bool, str | None]]) -> int:

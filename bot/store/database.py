@@ -41,6 +41,17 @@ def parse_iso(text_value: str | None) -> datetime | None:
     return datetime.fromisoformat(text_value) if text_value else None
 
 
+def machine() -> str:
+    """This host, boot and pid namespace: where a lease holder's pid can be checked (containers sharing a
+    hostname, or a cloned machine, differ here)."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:8]
+        namespace = str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        boot, namespace = "-", "-"
+    return f"{socket.gethostname()}/{boot}/{namespace}"
+
+
 def database_url(location: str | Path) -> str:
     """A SQLAlchemy URL for a file path or a database URL (`postgres://` and `postgresql://` use psycopg 3)."""
     location = str(location)
@@ -52,7 +63,14 @@ def database_url(location: str | Path) -> str:
     return f"sqlite:///{Path(location)}"
 
 
+SQLITE_NEEDED = (3, 35, 0)
+"""UPDATE … RETURNING, which every claim uses."""
+
+
 def _engine(url: str) -> Engine:
+    if url.startswith("sqlite") and sqlite3.sqlite_version_info < SQLITE_NEEDED:
+        raise RuntimeError(f"Taskbot needs SQLite {'.'.join(map(str, SQLITE_NEEDED))} or newer; this Python has "
+                           f"{sqlite3.sqlite_version}. Use a newer Python build, or PostgreSQL (DATABASE_URL).")
     if not url.startswith("sqlite"):
         return sqlalchemy.create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True, pool_recycle=1800)
     path = sqlalchemy.make_url(url).database
@@ -82,7 +100,7 @@ class Database:
         self.clock = clock
         self.engine = _engine(self.url)
         self.postgres = self.engine.dialect.name == "postgresql"
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.owner = f"{machine()}:{os.getpid()}:{secrets.token_hex(3)}"
         """This process, as the holder of the leases it takes."""
         self._current: ContextVar[Connection | None] = ContextVar(f"transaction-{id(self)}", default=None)
         self.migrate()
@@ -211,7 +229,9 @@ def revision_of(location: str | Path) -> str | None:
     url = database_url(location)
     if url.startswith("sqlite"):
         path = sqlalchemy.make_url(url).database or ""
-        with closing(sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)) as connection:
+        in_use = Path(f"{path}-wal").exists()
+        options = "mode=ro" if in_use else "mode=ro&immutable=1"
+        with closing(sqlite3.connect(f"file:{path}?{options}", uri=True)) as connection:
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if "alembic_version" in tables:
                 return connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]

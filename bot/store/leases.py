@@ -1,21 +1,24 @@
 """Leases: who is working on a piece of work, and until when, so replicas never do it twice.
 
-A lease is taken with one conditional UPDATE that also returns the rows (PostgreSQL skips rows another
-replica has locked), renewed by its holder while the work runs, and taken over only once it has expired.
-A holder on this same machine that no longer runs (a crash, a restart) has let go at once.
+Work is taken with a conditional UPDATE (PostgreSQL skips rows another replica has locked), held only
+while a coroutine works on it (renewed meanwhile, let go when it stops, whatever the outcome), and taken
+over by anyone once its lease has run out. A holder that was a process in this same machine and pid
+namespace and no longer runs (a crash, a restart) has let go at once.
 """
 
 from __future__ import annotations
 
 import os
-import socket
 from datetime import timedelta
 
-from bot.store.database import Database, iso
+from bot.store.database import Database, iso, machine
 
 LEASE = timedelta(seconds=60)
 """How long work stays with a replica that stops renewing it (renewed every third of it)."""
 LEASED_TABLES = ("operations", "bulk_runs")
+HELD = {"operations": "status IN ('pending', 'sending', 'created', 'failing', 'verifying')",
+        "bulk_runs": "status = 'running'", "reminders": "status = 'claimed'"}
+"""Where a lease can still matter: rows at rest are never taken over, so their holders are not looked at."""
 
 
 class LeaseQueries(Database):
@@ -23,7 +26,8 @@ class LeaseQueries(Database):
         return iso(self.clock.now() + LEASE)
 
     def renew_leases(self) -> int:
-        """Extend every lease this process holds (operations, bulk runs, claimed reminders)."""
+        """Extend every lease this process holds (operations, bulk runs, claimed reminders): only work a
+        coroutine is on, since each lets go when it stops."""
         until, count = self.lease_until(), 0
         with self.transaction():
             for table in LEASED_TABLES:
@@ -34,7 +38,7 @@ class LeaseQueries(Database):
         return count
 
     def release_leases(self) -> None:
-        """On a clean stop: what this process still holds may be taken over at once."""
+        """On a clean stop with nothing in flight: what this process still holds may be taken over at once."""
         with self.transaction():
             for table in LEASED_TABLES:
                 self._write(f"UPDATE {table} SET lease_until = NULL, lease_owner = NULL WHERE lease_owner = :me",
@@ -42,12 +46,26 @@ class LeaseQueries(Database):
             self._write("UPDATE reminders SET status = 'pending', claimed_by = NULL, lease_until = NULL "
                         "WHERE claimed_by = :me AND status = 'claimed'", me=self.owner)
 
+    def let_go(self, table: str, row_id: int) -> None:
+        """Stop holding one operation or bulk run (its work ended, or broke off): if it is not at rest, the
+        next resume, here or on any replica, takes it up."""
+        assert table in LEASED_TABLES
+        self._write(f"UPDATE {table} SET lease_owner = NULL, lease_until = NULL WHERE id = :id AND lease_owner = :me",
+                    id=row_id, me=self.owner)
+
     def gone_owners(self, column: str, table: str) -> list[str]:
-        """Holders of leases in `table` that were processes on this machine and no longer run."""
-        prefix = f"{socket.gethostname()}:"
+        """Holders of live leases in `table` that were processes in this machine and pid namespace and no
+        longer run."""
+        here = machine()
         owners = [row["owner"] for row in self._all(
-            f"SELECT DISTINCT {column} AS owner FROM {table} WHERE {column} LIKE :prefix", prefix=prefix + "%")]
-        return [owner for owner in owners if owner != self.owner and not _running(owner.split(":")[1])]
+            f"SELECT DISTINCT {column} AS owner FROM {table} WHERE {HELD[table]} AND {column} IS NOT NULL")]
+        gone = []
+        for owner in owners:
+            place, _, rest = owner.partition(":")
+            pid = rest.partition(":")[0]
+            if owner != self.owner and place == here and not _running(pid):
+                gone.append(owner)
+        return gone
 
     def skip_locked(self) -> str:
         return " FOR UPDATE SKIP LOCKED" if self.postgres else ""

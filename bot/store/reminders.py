@@ -22,8 +22,9 @@ class ReminderQueries(LeaseQueries, Database):
     def cancel_replanned_reminders(self, task_id: int, basis: tuple[str, str], snooze: str) -> None:
         """A task's due time or owner changed: what is pending is planned afresh, but a snooze for the same
         due time and owner stands."""
+        differs = "IS DISTINCT FROM" if self.postgres else "IS NOT"
         self._write("UPDATE reminders SET status = 'cancelled' WHERE task_id = :task_id AND status = 'pending' "
-                    "AND (kind != :snooze OR due_utc IS DISTINCT FROM :due OR owner_slack_id IS DISTINCT FROM :owner)",
+                    f"AND (kind != :snooze OR due_utc {differs} :due OR owner_slack_id {differs} :owner)",
                     task_id=task_id, snooze=snooze, due=basis[0], owner=basis[1])
 
     def cancel_pending_reminders(self, task_id: int, kinds: tuple[str, ...]) -> None:
@@ -44,18 +45,25 @@ class ReminderQueries(LeaseQueries, Database):
 
     def claim_due_reminders(self, limit: int) -> list[int]:
         """Take up to `limit` reminders whose time has come, oldest first, leased to this process; claims of
-        a holder that stopped go back to pending first."""
+        a holder that stopped (or from before leases existed) go back to pending first."""
         now = self.now()
         gone = self.gone_owners("claimed_by", "reminders") or [""]
         with self.transaction():
             self._write("UPDATE reminders SET status = 'pending', claimed_by = NULL, lease_until = NULL "
-                        "WHERE status = 'claimed' AND (lease_until < :now OR claimed_by IN :gone)",
+                        "WHERE status = 'claimed' AND (lease_until IS NULL OR lease_until < :now OR claimed_by IN :gone)",
                         expanding=("gone",), now=now, gone=gone)
             return [row["id"] for row in self._all(
                 "UPDATE reminders SET status = 'claimed', claimed_by = :me, claimed_at = :now, lease_until = :until "
                 "WHERE id IN (SELECT id FROM reminders WHERE status = 'pending' AND coalesce(retry_at, fire_at) <= :now "
                 "ORDER BY fire_at LIMIT :limit" + self.skip_locked() + ") AND status = 'pending' RETURNING id",
                 me=self.owner, now=now, until=self.lease_until(), limit=limit)]
+
+    def still_claimed(self, reminder_id: int) -> bool:
+        """Renew this process's claim right before the DM goes out; False when it ran out and another replica
+        may have taken the reminder (then this one is not sent)."""
+        return self._write("UPDATE reminders SET lease_until = :until WHERE id = :id AND status = 'claimed' "
+                           "AND claimed_by = :me AND lease_until >= :now", until=self.lease_until(), id=reminder_id,
+                           me=self.owner, now=self.now()) == 1
 
     def finish_reminder(self, reminder_id: int, status: str, error: str | None = None) -> None:
         self._write("UPDATE reminders SET status = :status, error = coalesce(:error, error), lease_until = NULL "

@@ -67,11 +67,12 @@ class LimitQueries(LeaseQueries, Database):
 
     def slot_wait(self, limiter: str, room: Callable[[RateLimit], int]) -> Claim:
         """How long until a slot of `limiter` may be taken (0: now), taking none."""
-        limit, paused = self._limit(limiter)
-        now = self.clock.now()
-        if paused and paused > now:
-            return Claim(None, (paused - now).total_seconds(), limit)
-        return Claim(None, self._wait(limiter, limit, room(limit), now), limit)
+        with self.transaction():
+            limit, paused = self._limit(limiter)
+            now = self.clock.now()
+            if paused and paused > now:
+                return Claim(None, (paused - now).total_seconds(), limit)
+            return Claim(None, self._wait(limiter, limit, room(limit), now), limit)
 
     def release_slot(self, limiter: str, holder: str) -> None:
         """The call answered now: its slot counts for one more window, then is free."""

@@ -110,12 +110,12 @@ def two_replicas(name: str, database: str, limit: RateLimit, seconds: float, sha
         thread.join()
     elapsed = time.monotonic() - started
     server.stop()
+    windows = elapsed / limit.seconds
     answered = [call for call in sandbox.calls if call.outcome != "rate limited"]
-    refused = len(sandbox.calls) - len(answered)
-    how = "one shared limit " if shared else "a limiter each   "
-    print(f"{name:<11} two replicas, {how}: {len(answered) / (elapsed / limit.seconds):5.1f} calls per window "
-          f"(limit {limit.calls}), most in any window {sandbox.max_in_any_window()}, refused as over the limit "
-          f"{refused}")
+    how = "one shared limit" if shared else "a limiter each"
+    print(f"{name:<11} two replicas, {how:<16}: sent {len(sandbox.calls) / windows:5.1f} and answered "
+          f"{len(answered) / windows:5.1f} calls per window (limit {limit.calls}), most answered in any window "
+          f"{sandbox.max_in_any_window()}, refused as over the limit {len(sandbox.calls) - len(answered)}")
 
 
 def main() -> None:

@@ -90,6 +90,7 @@ class Taskbot:
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         slack = PacedWebClient(token=token, base_url=settings.slack_api_url, clock=clock)
         store = Store(settings.database, clock)
+        lsq.transport.shared_slots = ghl.transport.shared_slots = store
         people = People(store, slack, lsq, settings.default_tz, clock, settings.taskbot_date_order)
         forms = TaskForms(slack, lsq, people, settings, clock)
         changes = TaskChanges(store, lsq, people, slack, settings, clock)

@@ -52,6 +52,14 @@ def postgres_template(postgres_server: PostgresServer) -> str:
     return make_url(url).database
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path) -> str:
+    """Where a store lives: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "taskbot.db")
+    return request.getfixturevalue("postgres_database")
+
+
 @pytest.fixture
 def postgres_database(postgres_server: PostgresServer, postgres_template: str) -> Iterator[str]:
     """A fresh PostgreSQL database of the newest schema, for one test."""

@@ -18,14 +18,6 @@ from tests.store_helpers import sql
 NOW = datetime(2025, 3, 4, 18, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, tmp_path) -> str:
-    """Where a store lives: a SQLite file, or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        return str(tmp_path / "taskbot.db")
-    return request.getfixturevalue("postgres_database")
-
-
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(NOW)

@@ -31,7 +31,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_ran
 from bot.clock import Clock
 from bot.config import RateLimit
 from bot.crm.errors import CRMError, InvalidId, OutcomeUnknown, RateLimited, ServerError, TooSlow
-from bot.crm.ratelimit import Lane, Limiter, NoSlotInTime, current_lane, shared_limiter
+from bot.crm.ratelimit import Lane, Limiter, NoSlotInTime, SharedSlots, current_lane, shared_limiter
 
 log = logging.getLogger("taskbot.crm")
 INTERACTIVE_DEADLINE = 2.0
@@ -84,6 +84,8 @@ class Transport:
     interactive_deadline: float = INTERACTIVE_DEADLINE
     limits: dict[str, RateLimit] = field(default_factory=dict)
     http_transport: httpx.AsyncBaseTransport | None = None
+    shared_slots: SharedSlots | None = None
+    """The store of every replica on one database: they keep this account's limits together."""
     coalesced: int = 0
 
     def __post_init__(self) -> None:
@@ -99,7 +101,8 @@ class Transport:
         await self.http.aclose()
 
     def limiter(self, kind: str = "calls") -> Limiter:
-        return shared_limiter(self.account, kind, self.limits.get(kind, self.limit), self.clock, self.crm)
+        return shared_limiter(self.account, kind, self.limits.get(kind, self.limit), self.clock, self.crm,
+                              self.shared_slots, hold=2 * self.timeout)
 
     def check_id(self, value: str | None) -> str:
         """`value` if it has the shape of one of this CRM's ids; InvalidId otherwise (empty, too long, a

@@ -7,13 +7,15 @@ runs and the keys of Slack requests already handled. The schema is versioned wit
 from bot.store.bulk import BulkQueries
 from bot.store.database import database_url, iso, newest_revision, parse_iso, revision_of
 from bot.store.housekeeping import HousekeepingQueries
+from bot.store.limits import LimitQueries
 from bot.store.operations import OperationQueries
 from bot.store.people import PeopleQueries
 from bot.store.reminders import ReminderQueries
 from bot.store.tasks import TaskQueries
 
 
-class Store(TaskQueries, OperationQueries, ReminderQueries, BulkQueries, PeopleQueries, HousekeepingQueries):
+class Store(TaskQueries, OperationQueries, ReminderQueries, BulkQueries, PeopleQueries, HousekeepingQueries,
+            LimitQueries):
     """Every query the services need."""
 
 

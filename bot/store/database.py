@@ -24,6 +24,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, bindparam, event, text
 from sqlalchemy.exc import SQLAlchemyError
+from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from bot.clock import Clock
 
@@ -82,8 +83,15 @@ def _engine(url: str) -> Engine:
     @event.listens_for(engine, "connect")
     def _connected(connection: Any, _record: Any) -> None:
         connection.isolation_level = None
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000", "foreign_keys=ON"):
+        for pragma in ("busy_timeout=5000", "synchronous=NORMAL", "foreign_keys=ON"):
             connection.execute(f"PRAGMA {pragma}")
+        if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            # Two processes opening a new file together: the switch to WAL needs the file alone, and SQLite
+            # answers "locked" at once instead of waiting, so the loser tries again.
+            for attempt in Retrying(retry=retry_if_exception_type(sqlite3.OperationalError), stop=stop_after_delay(5),
+                                    wait=wait_fixed(0.05), reraise=True):
+                with attempt:
+                    connection.execute("PRAGMA journal_mode=WAL")
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import socket
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
@@ -22,6 +21,7 @@ from bot.crm.ratelimit import Lane, Limiter, NoSlotInTime, background
 from bot.sandbox.leadsquared import ACCESS_KEY, SECRET_KEY, LeadSquaredSandbox, RateLimitRule
 from bot.serving import BackgroundServer
 from bot.store import Store
+from bot.store.database import machine
 from tests.store_helpers import sql
 
 NOW = datetime(2025, 3, 4, 18, 0, tzinfo=UTC)
@@ -145,7 +145,7 @@ async def test_a_slot_held_by_a_process_of_this_machine_that_stopped_counts_from
     stopping = stopped.slot(Lane.BACKGROUND)
     await stopping.__aenter__()
     sql(first, "UPDATE crm_slots SET holder = :holder WHERE holder IS NOT NULL",
-        holder=f"{socket.gethostname()}:{gone.pid}:abcdef/1")
+        holder=f"{machine()}:{gone.pid}:abcdef/1")
     async with survivor.slot(Lane.BACKGROUND):
         assert clock.monotonic() == 5, "not its 30 s lease: the process is known to be gone"
 

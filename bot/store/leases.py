@@ -17,7 +17,7 @@ LEASE = timedelta(seconds=60)
 """How long work stays with a replica that stops renewing it (renewed every third of it)."""
 LEASED_TABLES = ("operations", "bulk_runs")
 HELD = {"operations": "status IN ('pending', 'sending', 'created', 'failing', 'verifying')",
-        "bulk_runs": "status = 'running'", "reminders": "status = 'claimed'"}
+        "bulk_runs": "status = 'running'", "reminders": "status = 'claimed'", "crm_slots": "holder IS NOT NULL"}
 """Where a lease can still matter: rows at rest are never taken over, so their holders are not looked at."""
 
 

@@ -55,6 +55,11 @@ class OperationQueries(LeaseQueries, Database):
             from_statuses=list(from_statuses), me=self.owner, owner=None if resting else self.owner,
             until=None if resting else self.lease_until()) == 1
 
+    def let_go_operation(self, operation_id: int) -> None:
+        """This process stops working on it for now: the next lease turn of any replica takes it up again."""
+        self._write("UPDATE operations SET lease_owner = NULL, lease_until = NULL WHERE id = :id AND lease_owner = :me",
+                    id=operation_id, me=self.owner)
+
     def take_operation(self, operation_id: int) -> dict | None:
         """Hold an unfinished operation to work on it; None when another replica holds it or it is at rest."""
         row = self._one(

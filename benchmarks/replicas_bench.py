@@ -84,7 +84,8 @@ def whole(row: dict[str, str], run: Callable[[Scenario], tuple[ReplicaRun, Outco
     row["run: refs twice / lost"] = f"{summary['refs twice']} / {summary['refs lost']}"
     row["run: bulk rows twice / lost"] = f"{summary['bulk rows twice']} / {summary['bulk rows lost']}"
     row["run: reminders twice / lost"] = f"{summary['reminders twice']} / {summary['reminders lost']}"
-    row["run: max calls in 5 s (limit)"] = f"{outcome.max_in_window} ({done.scenario.limit})"
+    row["run: everything settled"] = "yes" if outcome.stalled is None else outcome.stalled[:60]
+    row["run: max calls in 5 s (limits)"] = f"{outcome.max_in_window} ({done.scenario.budget})"
 
 
 def lateness(row: dict[str, str], run: Callable[[Scenario], tuple[ReplicaRun, Outcome]],
@@ -106,7 +107,7 @@ def throughput(row: dict[str, str], run: Callable[[Scenario], tuple[ReplicaRun, 
     floor = args.limit / scenario.window / calls_per_create
     row[f"limit-bound: creates/s at {args.limit}/5s"] = f"{creates_per_second(done):.2f}"
     row["limit-bound: floor (limit / calls per create)"] = f"{floor:.2f} ({calls_per_create:.2f} calls)"
-    row["limit-bound: max calls in 5 s"] = f"{outcome.max_in_window}"
+    row["limit-bound: max calls in 5 s (limits)"] = f"{outcome.max_in_window} ({scenario.budget})"
 
 
 if __name__ == "__main__":

@@ -51,6 +51,8 @@ class Scenario:
     fault_rate: float = 0.2
     """The share of LeadSquared creates that go wrong, split over errors, hangs, timeouts and dropped answers."""
     limit: int = 200
+    bulk_limit: int = 25
+    """LSQ_RATE_LIMIT and LSQ_BULK_RATE_LIMIT, calls per `window`: LeadSquared must never see more than their sum."""
     window: float = 5.0
     reps: int = 40
     """Reps (Slack users with a LeadSquared user); the first `workers` type, the reminders are spread over all."""
@@ -64,6 +66,11 @@ class Scenario:
     """Reminders seeded days ahead, beside the ones that fall due (the scheduler's pile of pending work)."""
     patience: float = 240.0
     """How long, at most, the run may take to settle after the last submission."""
+
+    @property
+    def budget(self) -> int:
+        """The most calls the replicas together may make in a window."""
+        return self.limit + self.bulk_limit
 
 
 @dataclass
@@ -79,6 +86,8 @@ class Outcome:
     submitted: float = 0.0
     """Seconds from the start until the last create was submitted (the rest is the replicas finishing)."""
     unfinished: dict[str, int] = field(default_factory=dict)
+    stalled: str | None = None
+    """What the run had not reached when its patience ran out."""
     twice: list[Any] = field(default_factory=list)
     """For each reminder sent twice: its rows in the store and when (seconds from the start) each DM went."""
     at_the_kill: list[str] = field(default_factory=list)
@@ -128,8 +137,8 @@ class ReplicaRun:
         self.workdir = workdir
         settings = {"database_url": database} if database else {}
         self.stack = SandboxStack(workdir / "taskbot.db", clock=SystemClock(), **settings)
-        # The sandbox refuses only beyond twice the configured limit: calls over the limit stay visible.
-        self.stack.lsq.rate = RateLimitRule(scenario.limit * 2, scenario.window)
+        # The sandbox refuses only beyond twice the configured limits: calls over them stay visible.
+        self.stack.lsq.rate = RateLimitRule(scenario.budget * 2, scenario.window)
         self.names = Names([f"{tag} todo {i:04d}" for i in range(scenario.creates)],
                            [f"{tag} bulk row {i:03d}" for i in range(scenario.bulk_rows)],
                            [f"{tag} reminder {i:04d}" for i in range(scenario.reminders)])
@@ -149,7 +158,8 @@ class ReplicaRun:
         self.stack.start(with_bot=False)
         self._add_reps()
         env = {"TASKBOT_BULK_USERS": OPS, "TASKBOT_USER_RATE": "100000/30s", "LOG_LEVEL": "INFO",
-               "LSQ_RATE_LIMIT": f"{self.scenario.limit}/{self.scenario.window:g}s"}
+               "LSQ_RATE_LIMIT": f"{self.scenario.limit}/{self.scenario.window:g}s",
+               "LSQ_BULK_RATE_LIMIT": f"{self.scenario.bulk_limit}/{self.scenario.window:g}s"}
         self.bots = [BotProcess(self.stack, self.workdir, env, name=f"replica-{i}")
                      for i in range(self.scenario.replicas)]
         return self
@@ -282,28 +292,29 @@ class ReplicaRun:
             victim.start()
         self.create_all(self.names.creates[half:])
         submitted = time.monotonic() - began
-        self.settle(began + self.scenario.patience)
+        stalled = self.settle(began + self.scenario.patience)
         outcome = self.outcome()
+        outcome.stalled = stalled
         outcome.elapsed, outcome.submitted = time.monotonic() - began, submitted
         return outcome
 
     # ----- waiting and counting -------------------------------------------------------------------
 
-    def settle(self, deadline: float) -> None:
+    def settle(self, deadline: float) -> str | None:
         """Wait (for the replicas, up to `deadline`) until every create is finished and verified, the bulk run
-        reported, and every reminder sent."""
-        self._until(deadline, "every create finished (operations at rest)", lambda: not self.unfinished())
-        if self.scenario.bulk_rows:
-            self._until(deadline, "the bulk report", lambda: any(
-                message.text.startswith("Bulk tasks done") for message in self._messages()))
-        self._until(deadline, "every reminder sent", lambda: self._reminders_left() == 0)
-
-    def _until(self, deadline: float, what: str, done: Callable[[], bool]) -> None:
-        while not done():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"not reached in time: {what}; operations unfinished: {self.unfinished()}, "
-                                     f"reminders left: {self._reminders_left()}")
-            time.sleep(0.25)
+        reported, and every reminder sent; what was not reached in time, if anything."""
+        waits: list[tuple[str, Callable[[], bool]]] = [
+            ("every create finished (operations at rest)", lambda: not self.unfinished()),
+            ("the bulk report", lambda: not self.scenario.bulk_rows or any(
+                message.text.startswith("Bulk tasks done") for message in self._messages())),
+            ("every reminder sent", lambda: self._reminders_left() == 0)]
+        for what, done in waits:
+            while not done():
+                if time.monotonic() > deadline:
+                    return (f"not reached in time: {what}; operations unfinished: {self.unfinished()}, "
+                            f"reminders left: {self._reminders_left()}")
+                time.sleep(0.25)
+        return None
 
     def _query(self, sql: str) -> list[Any]:
         engine = sqlalchemy.create_engine(database_url(self.stack.settings.database), poolclass=sqlalchemy.NullPool)

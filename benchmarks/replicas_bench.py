@@ -107,7 +107,7 @@ def throughput(row: dict[str, str], run: Callable[[Scenario], tuple[ReplicaRun, 
     floor = args.limit / scenario.window / calls_per_create
     row[f"limit-bound: creates/s at {args.limit}/5s"] = f"{creates_per_second(done):.2f}"
     row["limit-bound: floor (limit / calls per create)"] = f"{floor:.2f} ({calls_per_create:.2f} calls)"
-    row["limit-bound: max calls in 5 s (limits)"] = f"{outcome.max_in_window} ({scenario.budget})"
+    row["limit-bound: max calls in 5 s (limit)"] = f"{outcome.max_in_window} ({args.limit})"
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import aiohttp
 from pydantic import BaseModel
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -28,6 +29,8 @@ from bot.ui import notices
 
 log = logging.getLogger("taskbot.outbox")
 CONFIRM_BACKOFF = (2.0, 10.0, 30.0, 120.0)
+SLACK_TROUBLE = (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError)
+"""A refusal for now, or no answer at all (a connection dropped or timed out): worth trying again."""
 CANNOT_POST = {"channel_not_found", "not_in_channel", "is_archived", "restricted_action", "missing_scope"}
 
 
@@ -223,11 +226,11 @@ class Outbox:
             try:
                 await writer.confirm(operation_id)
                 return True
-            except SlackApiError as error:
+            except SLACK_TROUBLE as error:
                 log.warning("confirmation of operation %s not posted (%s); trying again in %ss", operation_id,
-                            error.response.get("error"), delay)
+                            _trouble(error), delay)
                 await self.clock.sleep(delay)
-        log.error("confirmation of operation %s still not posted; the next resume tries again", operation_id)
+        log.error("confirmation of operation %s still not posted; any replica tries again shortly", operation_id)
         return False
 
     async def _tell_failure(self, operation_id: int) -> None:
@@ -240,11 +243,15 @@ class Outbox:
         for delay in CONFIRM_BACKOFF:
             try:
                 await self.slack.chat_postMessage(channel=draft["creator_slack_id"], text=text, blocks=blocks)
-            except SlackApiError as error:
+            except SLACK_TROUBLE as error:
                 log.warning("failure DM of operation %s not posted (%s); trying again in %ss", operation_id,
-                            error.response.get("error"), delay)
+                            _trouble(error), delay)
                 await self.clock.sleep(delay)
                 continue
             self.store.claim_operation(operation_id, ("failing",), "failed")
             return
-        log.error("failure DM of operation %s still not posted; the next resume tries again", operation_id)
+        log.error("failure DM of operation %s still not posted; any replica tries again shortly", operation_id)
+
+
+def _trouble(error: BaseException) -> str:
+    return str(error.response.get("error")) if isinstance(error, SlackApiError) else type(error).__name__

@@ -8,17 +8,11 @@ every confirmation (or the bulk report) reaches Slack.
 
 from __future__ import annotations
 
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from bot.clock import SystemClock
@@ -27,67 +21,22 @@ from bot.sandbox.highlevel import TOKEN as GHL_TOKEN
 from bot.sandbox.leadsquared import ACCESS_KEY, SECRET_KEY
 from bot.sandbox.stack import BOT_TOKEN, SIGNING_SECRET, SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
-from bot.serving import free_port
+from tests.bot_process import BotProcess
 
 OPS = "UOPS"
 SECRETS = (BOT_TOKEN, SIGNING_SECRET, ACCESS_KEY, SECRET_KEY, GHL_TOKEN)
 
 
-class BotProcess:
-    """`taskbot run` in HTTP mode on a loopback port, wired to the stack's sandboxes."""
-
-    def __init__(self, stack: SandboxStack, workdir: Path):
-        self.stack = stack
-        self.workdir = workdir
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-        self.logs: list[Path] = []
-
-    def start(self) -> BotProcess:
-        keep = {key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "LANG", "PYTHONPATH")}
-        # One rep sends the whole burst, faster than a person would: the per-rep limit is raised for it.
-        env = {**keep, **self.stack.bot_env(self.port), "TASKBOT_BULK_USERS": OPS, "TASKBOT_USER_RATE": "100/30s",
-               "LOG_LEVEL": "DEBUG"}
-        self.log = self.workdir / f"taskbot-{len(self.logs)}.log"
-        self.logs.append(self.log)
-        with self.log.open("w") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=self.workdir,
-                                            stdout=subprocess.DEVNULL, stderr=log)
-        self.stack.external_bot_url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.stack.external_bot_url}/livez", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                time.sleep(0.02)
-        raise RuntimeError("taskbot run did not start")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def logged(self) -> str:
-        """Everything every run of the process wrote to stderr (its log, at DEBUG)."""
-        return "".join(log.read_text() for log in self.logs)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-
-
 @pytest.fixture
 def running(tmp_path: Path) -> Iterator[tuple[SandboxStack, BotProcess]]:
     stack = SandboxStack(tmp_path / "taskbot.db", clock=SystemClock()).start(with_bot=False)
-    bot = BotProcess(stack, tmp_path)
+    # One rep sends the whole burst, faster than a person would: the per-rep limit is raised for it.
+    bot = BotProcess(stack, tmp_path, env={"TASKBOT_BULK_USERS": OPS, "TASKBOT_USER_RATE": "100/30s",
+                                           "LOG_LEVEL": "DEBUG"})
     try:
-        yield stack, bot.start()
+        bot.start()
+        stack.external_bot_url = bot.url
+        yield stack, bot
     finally:
         bot.stop()
         stack.stop()

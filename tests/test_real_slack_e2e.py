@@ -6,12 +6,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.outbox import CONFIRM_BACKOFF
 from bot.sandbox.faults import Fault
 from bot.sandbox.highlevel import LOCATION_ID
-from bot.sandbox.slack import Channel
+from bot.sandbox.slack import DROPPED, Channel
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
-from tests.slack_helpers import create_task, has_block, words
+from tests.slack_helpers import create_task, eventually, has_block, words
 from tests.store_helpers import sql
 
 MARIA = "maria@acme-sales.test"
@@ -92,6 +93,27 @@ def test_a_dm_refused_for_now_is_tried_again_later_not_at_once(stack, maria, clo
     assert move_to(stack, clock, at("2025-03-05 09:00:20")) == 0, "not before its back-off"
     assert move_to(stack, clock, at("2025-03-05 09:00:31")) == 1
     assert len([m for m in reminder_dms(maria) if "quarterly plan" in m.text]) == 1
+
+
+def test_a_confirmation_whose_connection_dropped_is_posted_again(stack, maria):
+    stack.slack.fail_next("chat.postMessage", DROPPED)
+    confirmation = create_task(maria, "/todo call Priya about the renewal tmrw 3pm")
+    assert "call Priya about the renewal" in confirmation.text
+    assert [call.error for call in stack.slack.calls if call.method == "chat.postMessage"] == [DROPPED, None]
+    assert [row["status"] for row in sql(stack.bot.services.store, "SELECT status FROM operations")] == ["done"]
+
+
+def test_a_confirmation_slack_never_took_is_let_go_for_any_replica_to_post(stack, maria):
+    stack.slack.fail_next("chat.postMessage", DROPPED, times=len(CONFIRM_BACKOFF))
+    maria.command("/todo call Tom about the renewal tmrw 3pm")
+    maria.wait_for_modal("task_modal", where=lambda v: has_block(v.view, "title"))
+    maria.submit()
+    store = stack.bot.services.store
+    given_up = {"status": "created", "lease_owner": None}
+    eventually(lambda: sql(store, "SELECT status, lease_owner FROM operations") == [given_up])
+    assert stack.bot_server.run_coroutine(stack.bot.services.outbox.resume()) == 1
+    assert "call Tom about the renewal" in maria.wait_for_confirmation().text
+    assert [row["status"] for row in sql(store, "SELECT status FROM operations")] == ["done"]
 
 
 # ----- lists -----------------------------------------------------------------------------------------

@@ -45,10 +45,12 @@ from bot.sandbox.blockkit import (
     check_submission_ack,
     check_view,
 )
+from bot.sandbox.faults import DroppedResponse
 
 TRIGGER_LIFETIME_S = 3.0
 VIEW_STACK_LIMIT = 3
 RESPONSE_URL_USES = 5
+DROPPED = "connection_dropped"
 DEFAULT_SCOPES = (
     "commands,chat:write,chat:write.public,users:read,users:read.email,im:write,files:read,files:write"
 )
@@ -253,7 +255,8 @@ class SlackSandbox:
             return channel
 
     def fail_next(self, method: str, error: str = "internal_error", times: int = 1) -> None:
-        """The next `times` calls of `method` answer `error` (an HTTP 500 for `internal_error`)."""
+        """The next `times` calls of `method` answer `error` (an HTTP 500 for `internal_error`; for `DROPPED`,
+        nothing is done and the connection closes mid-answer)."""
         with self.lock:
             self.faults[method].extend([error] * times)
 
@@ -407,6 +410,9 @@ class SlackSandbox:
                 fault = self.faults[method].popleft() if self.faults.get(method) else None
                 if fault == "internal_error":
                     raise SlackError("internal_error", 500)
+                if fault == DROPPED:
+                    self.calls.append(ApiCall(method, args, DROPPED))
+                    return DroppedResponse()
                 if fault:
                     raise SlackError(fault)
                 result = handler(args)

@@ -1,14 +1,15 @@
 """Bulk runs: thousands of LeadSquared tasks in chunks of 50, visible, resumable, never twice, never guessed.
 
-Rows are stored before the run is offered, and queued in chunks in one transaction when it starts; each
-row's task carries its own reference line, so reading it back is exact. One replica drives a run (it holds
-its lease); a chunk moves queued -> sending in one guarded update, so it is never sent twice. A row moves queued -> sending -> sent, then to
-created (found, or LeadSquared's webhook said so), failed (only when LeadSquared said so) or
-unconfirmed (LeadSquared never confirmed it while the bot waited). Bulk/Create only queues the tasks:
-results come by webhook (PUBLIC_URL), and are read back with backoff for as long as LeadSquared may
-take. A row that may exist (a request whose answer was lost, a restart mid-send) is never sent again:
-it is read back, and reported unconfirmed if it never appears. All of it is background work on the
-rate limit: clicks go first.
+Rows are stored before the run is offered, and queued in chunks in one transaction when it starts; each row's
+task carries its own reference line, so reading it back is exact. One replica drives a run (it holds its
+lease); a chunk is claimed from the queue in one guarded update, so it is never sent twice, and one a stopped
+replica claimed but never sent goes back to the queue. A row moves queued -> claimed (its chunk waits for the
+rate limit) -> sending (the request left) -> sent, then to created (found, or LeadSquared's webhook said so),
+failed (only when LeadSquared said so) or unconfirmed (LeadSquared never confirmed it while the bot waited).
+Bulk/Create only queues the tasks: results come by webhook (PUBLIC_URL), and are read back with backoff for as
+long as LeadSquared may take. A row that may exist (a request whose answer was lost, a restart mid-send) is
+never sent again: it is read back, and reported unconfirmed if it never appears. All of it is background work
+on the rate limit: clicks go first.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ READ_BACK_WAITS = (10.0, 20.0, 40.0, 80.0, 160.0, 300.0, 300.0)
 PROGRESS_EVERY = 2.0
 SEND_ATTEMPTS = 3
 CHUNKS_IN_FLIGHT = 4
+IN_HAND = ("claimed", "sending")
+"""A chunk taken to be sent: claimed while it waits for the rate limit, sending once the request leaves."""
 SETTLED_POLL = 1.0
 """Seconds between looks at the database for rows a webhook settled (on this replica or another)."""
 UNCONFIRMED = ("LeadSquared has not confirmed this row: check its Request History before sending it again")
@@ -248,21 +251,23 @@ class BulkRuns(Service):
             ids = [row["id"] for row in rows]
             tasks = [TaskCreate.model_validate(json.loads(row["payload"])["task"]) for row in rows]
             try:
-                request_id = await self.lsq.bulk_create(tasks, self._webhook_url(run_id))
+                request_id = await self.lsq.bulk_create(
+                    tasks, self._webhook_url(run_id),
+                    sending=lambda ids=ids: self.store.mark_bulk_rows(ids, "sending", only_from=("claimed",)))
             except OutcomeUnknown as unknown:
                 log.info("run %s chunk %s: outcome unknown (%s); reading back, never sending again", run_id, chunk,
                          unknown.detail)
-                self.store.mark_bulk_rows(ids, "sent")
+                self.store.mark_bulk_rows(ids, "sent", only_from=IN_HAND)
                 return
             except (BadRequest, RateLimited) as refused:
-                self.store.mark_bulk_rows(ids, "failed", refused.message)
+                self.store.mark_bulk_rows(ids, "failed", refused.message, only_from=IN_HAND)
                 return
             except CRMError as error:
                 log.info("run %s chunk %s not sent (%s); trying again", run_id, chunk, error)
-                self.store.mark_bulk_rows(ids, "queued")
+                self.store.mark_bulk_rows(ids, "queued", only_from=IN_HAND)
                 await self.clock.sleep(2.0 ** attempt)
                 continue
-            self.store.mark_bulk_rows(ids, "sent", request_id=request_id)
+            self.store.mark_bulk_rows(ids, "sent", request_id=request_id, only_from=IN_HAND)
             for payload in self.store.kept_bulk_results(run_id, request_id):
                 self._settle(run_id, BulkResults.model_validate(payload))
             return

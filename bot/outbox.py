@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.crm.errors import CRMError, OutcomeUnknown
-from bot.crm.ratelimit import background
+from bot.crm.ratelimit import background, patient
 from bot.store import Store
 from bot.ui import notices
 
@@ -118,7 +118,8 @@ class Outbox:
             return
         self._working.add(operation_id)
         try:
-            verify_later = await self._work(operation)
+            with patient():
+                verify_later = await self._work(operation)
         finally:
             self._working.discard(operation_id)
             self.store.let_go("operations", operation_id)

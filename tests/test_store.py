@@ -209,6 +209,21 @@ def test_one_person_runs_one_bulk_run_at_a_time_even_when_two_replicas_start_two
     assert sorted(started) == [False, True]
 
 
+def test_a_chunk_claimed_but_never_sent_goes_back_to_the_queue_when_its_run_is_taken_over(replicas, clock):
+    first, second = replicas
+    run_id, _ = first.add_bulk_run("UOPS", "CSALES", 4)
+    first.add_bulk_rows([{"run_id": run_id, "row_number": n, "status": "valid", "payload": {"task": {}}}
+                         for n in (2, 3, 4, 5)])
+    first.start_bulk_run(run_id, "UOPS", chunk_size=2)
+    waiting_for_the_limit = first.claim_chunk(run_id, 0)
+    request_left = first.claim_chunk(run_id, 1)
+    first.mark_bulk_rows([row["id"] for row in request_left], "sending", only_from=("claimed",))
+    assert all(row["status"] == "claimed" for row in waiting_for_the_limit)
+    clock.advance(LEASE * 2)
+    assert second.take_abandoned_bulk_runs() == [run_id]
+    assert second.bulk_counts(run_id) == {"queued": 2, "sending": 2}, "only what may have left is read back"
+
+
 def test_bulk_results_that_arrive_before_the_rows_know_their_request_are_kept_for_later(replicas):
     first, second = replicas
     run_id, _ = first.add_bulk_run("UOPS", "CSALES", 2)

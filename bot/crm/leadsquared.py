@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -116,14 +117,17 @@ class LeadSquared:
         body = await self.transport.request("POST", "Task.svc/Create", json=task.body(), create=True)
         return str(body["Message"]["Id"])
 
-    async def bulk_create(self, tasks: list[TaskCreate], status_webhook_url: str | None = None) -> str:
-        """Queue up to 50 tasks; LeadSquared creates them later and reports by webhook (its Request ID)."""
+    async def bulk_create(self, tasks: list[TaskCreate], status_webhook_url: str | None = None,
+                          sending: Callable[[], None] | None = None) -> str:
+        """Queue up to 50 tasks; LeadSquared creates them later and reports by webhook (its Request ID).
+        `sending` is told right before the request leaves (after any wait for the rate limit)."""
         if not 1 <= len(tasks) <= BULK_MAX:
             raise ValueError(f"Bulk/Create takes 1 to {BULK_MAX} tasks, not {len(tasks)}")
         payload: dict[str, Any] = {"TaskList": [task.body() for task in tasks]}
         if status_webhook_url:
             payload["StatusWebhookURL"] = status_webhook_url
-        body = await self.transport.request("POST", "Task.svc/Bulk/Create", json=payload, create=True, kind="bulk")
+        body = await self.transport.request("POST", "Task.svc/Bulk/Create", json=payload, create=True, kind="bulk",
+                                            sending=sending)
         return str(body["Message"]["Id"])
 
     async def update_task(self, update: TaskUpdate) -> None:

@@ -54,6 +54,24 @@ def background() -> Iterator[None]:
         _lane.reset(token)
 
 
+_patient: ContextVar[bool] = ContextVar("crm_patient", default=False)
+
+
+def is_patient() -> bool:
+    return _patient.get()
+
+
+@contextmanager
+def patient() -> Iterator[None]:
+    """CRM calls made inside this block keep their lane but wait for a slot as long as it takes: no form is
+    waiting on them (an outbox write after the ack), so giving up would only turn a busy limit into a failure."""
+    token = _patient.set(True)
+    try:
+        yield
+    finally:
+        _patient.reset(token)
+
+
 class NoSlotInTime(Exception):
     """No slot could be had before the caller's deadline."""
 

@@ -31,7 +31,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_ran
 from bot.clock import Clock
 from bot.config import RateLimit
 from bot.crm.errors import CRMError, InvalidId, OutcomeUnknown, RateLimited, ServerError, TooSlow
-from bot.crm.ratelimit import Lane, Limiter, NoSlotInTime, SharedSlots, current_lane, shared_limiter
+from bot.crm.ratelimit import Lane, Limiter, NoSlotInTime, SharedSlots, current_lane, is_patient, shared_limiter
 
 log = logging.getLogger("taskbot.crm")
 INTERACTIVE_DEADLINE = 2.0
@@ -55,6 +55,8 @@ class Call:
     write: bool = False
     record: bool = False
     kind: str | None = None
+    sending: Callable[[], None] | None = field(default=None, compare=False)
+    """Told right before the request leaves (after any wait for the rate limit), on every attempt."""
 
     @property
     def shared_key(self) -> str:
@@ -115,7 +117,8 @@ class Transport:
 
     async def request(self, method: str, path: str, *, ids: dict[str, str] | None = None,
                       params: dict[str, Any] | None = None, json: Any = None, headers: dict[str, str] | None = None,
-                      create: bool = False, write: bool = False, kind: str | None = None) -> Any:
+                      create: bool = False, write: bool = False, kind: str | None = None,
+                      sending: Callable[[], None] | None = None) -> Any:
         """Send one call. `ids` fill `{name}` in the path (or become query parameters) once checked."""
         record = False
         for name, value in (ids or {}).items():
@@ -124,9 +127,10 @@ class Transport:
                 path, record = path.replace("{" + name + "}", value), True
             else:
                 params = {**(params or {}), name: value}
-        call = Call(method, path, params, json, headers, create, write or create, record, kind)
+        call = Call(method, path, params, json, headers, create, write or create, record, kind, sending)
         lane = current_lane()
-        deadline = None if lane is Lane.BACKGROUND or create else self.clock.monotonic() + self.interactive_deadline
+        waits_for_slot = lane is Lane.BACKGROUND or create or is_patient()
+        deadline = None if waits_for_slot else self.clock.monotonic() + self.interactive_deadline
         if lane is Lane.BACKGROUND and not call.write:
             return await self._shared_read(call)
         return await self._with_retries(call, lane, deadline)
@@ -166,6 +170,8 @@ class Transport:
             async with contextlib.AsyncExitStack() as held:
                 for each in limiters:
                     await held.enter_async_context(each.slot(lane, deadline))
+                if call.sending is not None:
+                    call.sending()
                 response = await self.http.request(call.method, call.path, params=call.params, json=call.json,
                                                    headers=call.headers, timeout=self.timeout)
         except NoSlotInTime:

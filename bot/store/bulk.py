@@ -74,13 +74,19 @@ class BulkQueries(LeaseQueries, Database):
         self._update("bulk_runs", "id", run_id, {"progress_ts": ts, "channel_id": channel})
 
     def take_abandoned_bulk_runs(self) -> list[int]:
-        """Running runs nobody drives any more, now leased to this process."""
+        """Running runs nobody drives any more, now leased to this process; chunks their last holder had
+        claimed but never sent go back to the queue (rows whose request left stay to be read back)."""
         gone = self.gone_owners("lease_owner", "bulk_runs") or [""]
-        return [row["id"] for row in self._all(
-            "UPDATE bulk_runs SET lease_owner = :me, lease_until = :until WHERE id IN (SELECT id FROM bulk_runs "
-            "WHERE status = 'running' AND (lease_owner IS NULL OR lease_until < :now OR lease_owner IN :gone)"
-            + self.skip_locked() + ") RETURNING id", expanding=("gone",), me=self.owner, until=self.lease_until(),
-            now=self.now(), gone=gone)]
+        with self.transaction():
+            runs = [row["id"] for row in self._all(
+                "UPDATE bulk_runs SET lease_owner = :me, lease_until = :until WHERE id IN (SELECT id FROM bulk_runs "
+                "WHERE status = 'running' AND (lease_owner IS NULL OR lease_until < :now OR lease_owner IN :gone)"
+                + self.skip_locked() + ") RETURNING id", expanding=("gone",), me=self.owner, until=self.lease_until(),
+                now=self.now(), gone=gone)]
+            if runs:
+                self._write("UPDATE bulk_rows SET status = 'queued' WHERE run_id IN :runs AND status = 'claimed'",
+                            expanding=("runs",), runs=runs)
+        return runs
 
     def finish_bulk_run(self, run_id: int) -> None:
         self._update("bulk_runs", "id", run_id, {"status": "done", "updated_at": self.now(), "lease_owner": None,
@@ -93,8 +99,9 @@ class BulkQueries(LeaseQueries, Database):
             "SELECT DISTINCT chunk FROM bulk_rows WHERE run_id = :id AND status = 'queued' ORDER BY chunk", id=run_id)]
 
     def claim_chunk(self, run_id: int, chunk: int) -> list[dict[str, Any]]:
-        """The chunk's queued rows, now being sent; empty when someone else already took them."""
-        return sorted(self._all("UPDATE bulk_rows SET status = 'sending' WHERE run_id = :id AND chunk = :chunk "
+        """The chunk's queued rows, now claimed to be sent (`sending` once the request leaves); empty when
+        someone else already took them."""
+        return sorted(self._all("UPDATE bulk_rows SET status = 'claimed' WHERE run_id = :id AND chunk = :chunk "
                                 "AND status = 'queued' RETURNING *", id=run_id, chunk=chunk),
                       key=lambda row: row["row_number"])
 
@@ -104,7 +111,7 @@ class BulkQueries(LeaseQueries, Database):
                          id=run_id, statuses=list(statuses), chunk=chunk)
 
     def mark_bulk_rows(self, row_ids: Sequence[int], status: str, error: str | None = None,
-                       request_id: str | None = None, only_from: Iterable[str] = ("sending",)) -> None:
+                       request_id: str | None = None, only_from: Iterable[str] = ("claimed", "sending")) -> None:
         """Move rows on from the states in `only_from` (never back from a result already known)."""
         if row_ids:
             self._write("UPDATE bulk_rows SET status = :status, error = :error, "

@@ -113,11 +113,6 @@ class Database:
         self._current: ContextVar[Connection | None] = ContextVar(f"transaction-{id(self)}", default=None)
         self.migrate()
 
-    @property
-    def path(self) -> Path | None:
-        """The SQLite file, if that is the backend."""
-        return None if self.postgres else Path(sqlalchemy.make_url(self.url).database or "")
-
     # ----- schema -------------------------------------------------------------------------------
 
     def migrate(self) -> None:
@@ -167,10 +162,7 @@ class Database:
 
     def _all(self, sql: str, expanding: tuple[str, ...] = (), **params: Any) -> list[dict[str, Any]]:
         with self._connection() as connection:
-            statement = text(sql)
-            if expanding:
-                statement = statement.bindparams(*[bindparam(name, expanding=True) for name in expanding])
-            return [dict(row) for row in connection.execute(statement, params).mappings()]
+            return [dict(row) for row in connection.execute(_statement(sql, expanding), params).mappings()]
 
     def _one(self, sql: str, expanding: tuple[str, ...] = (), **params: Any) -> dict[str, Any] | None:
         rows = self._all(sql, expanding, **params)
@@ -183,10 +175,7 @@ class Database:
     def _write(self, sql: str, expanding: tuple[str, ...] = (), **params: Any) -> int:
         """Run an INSERT, UPDATE or DELETE; how many rows it touched."""
         with self._connection() as connection:
-            statement = text(sql)
-            if expanding:
-                statement = statement.bindparams(*[bindparam(name, expanding=True) for name in expanding])
-            return connection.execute(statement, params).rowcount
+            return connection.execute(_statement(sql, expanding), params).rowcount
 
     def _write_many(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
         if rows:
@@ -221,6 +210,12 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _statement(sql: str, expanding: tuple[str, ...]) -> sqlalchemy.TextClause:
+    """`sql` with the named parameters that take a list (`IN :name`)."""
+    statement = text(sql)
+    return statement.bindparams(*[bindparam(name, expanding=True) for name in expanding]) if expanding else statement
 
 
 def newest_revision() -> str:

@@ -19,6 +19,7 @@ import json
 import logging
 import secrets
 from collections import defaultdict
+from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -27,22 +28,16 @@ from pydantic import BaseModel, ConfigDict
 from slack_sdk.errors import SlackApiError
 
 from bot.bulk_rows import (
-    Checked,
     Directory,
     FileTooLarge,
-    RawRow,
     RowsRefused,
-    check,
     failed_rows_csv,
-    lead_keys,
-    mention_ids,
-    parse_csv,
-    parse_pasted,
     source_of,
 )
+from bot.bulk_worker import RowKeys, Source, StoredRows, check_and_store, keys_of, worker
 from bot.crm.errors import BadRequest, CRMError, OutcomeUnknown, RateLimited
 from bot.crm.leadsquared import BULK_MAX
-from bot.crm.leadsquared_models import TaskCreate, parse_instant, ref_of, reference, with_ref
+from bot.crm.leadsquared_models import TaskCreate, parse_instant, ref_of
 from bot.crm.ratelimit import background
 from bot.limits import UPLOAD_BYTES_MAX, kilobytes
 from bot.service import Service
@@ -58,6 +53,7 @@ PROGRESS_EVERY = 2.0
 SEND_ATTEMPTS = 3
 CHUNKS_IN_FLIGHT = 4
 IN_HAND = ("claimed", "sending")
+CHECKER_STOPPED = "The row checker stopped before it finished, so nothing will be created. Run /bulktasks again."
 """A chunk taken to be sent: claimed while it waits for the rate limit, sending once the request leaves."""
 SETTLED_POLL = 1.0
 """Seconds between looks at the database for rows a webhook settled (on this replica or another)."""
@@ -85,19 +81,19 @@ class BulkResults(BaseModel):
 class BulkRuns(Service):
     # ----- checking -----------------------------------------------------------------------------
 
-    async def directory(self, rows: list[RawRow]) -> Directory:
+    async def directory(self, keys: RowKeys) -> Directory:
         """Everything validation needs, with one call per kind (leads: one per distinct lead)."""
         users = {user.EmailAddress.lower(): user for user in await self.lsq.users()}
         types = {task_type.Name.lower(): task_type for task_type in await self.lsq.task_types()}
-        keys = sorted(lead_keys(rows))
-        found = await asyncio.gather(*[self._lead(key) for key in keys])
+        leads = sorted(keys.leads)
+        found = await asyncio.gather(*[self._lead(key) for key in leads])
         mentions = {}
-        for slack_id in mention_ids(rows):
+        for slack_id in keys.mentions:
             person = await self.people.get(slack_id)
             mentions[slack_id] = person.email.lower() if person.email else None
         todo_types = [t.Name for t in types.values() if not t.is_appointment]
         default = self.settings.lsq_default_todo_type or (todo_types[0] if todo_types else "")
-        return Directory(users, types, dict(zip(keys, found, strict=True)), mentions, default)
+        return Directory(users, types, dict(zip(leads, found, strict=True)), mentions, default)
 
     async def _lead(self, key: str) -> Any:
         try:
@@ -105,15 +101,16 @@ class BulkRuns(Service):
         except CRMError:
             return None
 
-    async def prepare(self, rows: list[RawRow], submitter: str, channel: str | None, tz: str,
-                      day_first: bool | None = None) -> tuple[int, Checked]:
-        """Check every row and store the run; nothing is sent yet. `day_first`: numeric dates' order (default:
-        the house rule for `tz`)."""
-        checked = await asyncio.to_thread(check, rows, await self.directory(rows), self.clock.now(), tz,
-                                          day_first)
-        run_id, secret = self.store.add_bulk_run(submitter, channel, len(checked.valid))
-        await asyncio.to_thread(self.store.add_bulk_rows, _records(run_id, secret, rows, checked))
-        return run_id, checked
+    async def prepare(self, source: Source, submitter: str, channel: str | None, tz: str,
+                      day_first: bool | None = None) -> tuple[int, StoredRows]:
+        """Read, check and store every row (in the worker process); nothing is sent yet. `day_first`: numeric
+        dates' order (default: the house rule for `tz`). Raises RowsRefused for input the bot will not read."""
+        directory = await self.directory(await worker.run(keys_of, source))
+        run_id, secret = self.store.add_bulk_run(submitter, channel)
+        stored = await worker.run(check_and_store, self.store.url, run_id, secret, source, directory,
+                                  self.clock.now(), tz, day_first)
+        self.store.bulk_checked(run_id, stored.valid, source if isinstance(source, str) else None)
+        return run_id, stored
 
     # ----- the modal ------------------------------------------------------------------------------
 
@@ -146,23 +143,18 @@ class BulkRuns(Service):
         channel = json.loads(view.get("private_metadata") or "{}").get("channel")
         text, blocks = bulk_messages.checking(len((lines or "").splitlines()) if not files else 0)
         note = await self.slack.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+        person = await self.people.get(user_id)
         try:
-            if files:
-                rows = await asyncio.to_thread(parse_csv, await self._download(files[0]["id"]))
-            else:
-                rows = await asyncio.to_thread(parse_pasted, lines or "")
-        except RowsRefused as error:
-            text, blocks = bulk_messages.problem(str(error))
+            source = await self._download(files[0]["id"]) if files else lines or ""
+            run_id, stored = await self.prepare(source, user_id, channel, person.tz,
+                                                day_first=self.people.date_order(person) == "DMY")
+        except (RowsRefused, BrokenProcessPool) as error:
+            text, blocks = bulk_messages.problem(str(error) if isinstance(error, RowsRefused) else CHECKER_STOPPED)
             await self.slack.chat_update(channel=note["channel"], ts=note["ts"], text=text, blocks=blocks)
             return
-        person = await self.people.get(user_id)
-        run_id, checked = await self.prepare(rows, user_id, channel, person.tz,
-                                             day_first=self.people.date_order(person) == "DMY")
-        if lines and not files:
-            self.store.keep_bulk_paste(run_id, lines)
-        text, blocks = bulk_messages.summary(checked, run_id)
+        text, blocks = bulk_messages.summary(run_id, stored.valid, stored.invalid)
         await self.slack.chat_update(channel=note["channel"], ts=note["ts"], text=text, blocks=blocks)
-        if checked.invalid:
+        if stored.invalid:
             await self._upload_rows(run_id, note["channel"], note["ts"], ("invalid",),
                                     "The rows that need fixing, with why.")
 
@@ -391,23 +383,3 @@ class BulkRuns(Service):
                                          filename=f"taskbot-rows-{name}-{run_id}.csv", initial_comment=comment)
 
 
-def _records(run_id: int, secret: str, rows: list[RawRow], checked: Checked) -> list[dict[str, Any]]:
-    """The run's rows as stored: each valid one with the task it becomes, each invalid one with why (built off
-    the event loop: thousands of them take a while)."""
-    by_row = {row.number: row for row in rows}
-    reasons: dict[int, list[str]] = defaultdict(list)
-    for error in checked.invalid:
-        reasons[error.number].append(f"{error.column}: {error.reason}")
-    records = [{"run_id": run_id, "row_number": row.number, "status": "valid", "payload": {
-                "task": _with_row_ref(task, secret, row.number).body(), "values": row.values, "source": row.source}}
-               for row, task in checked.valid]
-    records += [{"run_id": run_id, "row_number": number, "status": "invalid", "error": "; ".join(why),
-                 "payload": {"values": by_row[number].values, "source": by_row[number].source}}
-                for number, why in reasons.items()]
-    return records
-
-
-def _with_row_ref(task: TaskCreate, secret: str, row_number: int) -> TaskCreate:
-    """The row's task with its own reference line, the exact mark it is read back by."""
-    ref = reference(f"bulk:{secret}:{row_number}")
-    return task.model_copy(update={"Description": with_ref(task.Description, ref)})

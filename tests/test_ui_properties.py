@@ -9,8 +9,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.bulk_rows import Checked, RawRow, RowError
-from bot.crm.leadsquared_models import TaskCreate, TaskTypeRef
+from bot.bulk_rows import RowError
 from bot.models import Kind
 from bot.people import CrmUser, Person
 from bot.sandbox.blockkit import check_message, check_view
@@ -185,9 +184,7 @@ def test_the_small_modals(title, tz, typed, preview):
                                                              max_size=50), names(300))
 def test_bulk_messages(valid, created, errors, problem):
     rows = [RowError(number, column, reason) for number, column, reason in errors]
-    task = TaskCreate(Name="x", DueDate=NOW, OwnerId="u1", TaskType=TaskTypeRef(Name="Follow Up"))
-    checked = Checked([(RawRow(1, {}), task)] * min(valid, 3), rows)
-    check_message(*bulk_messages.summary(checked, 7))
+    check_message(*bulk_messages.summary(7, valid, rows))
     check_message(*bulk_messages.checking(valid))
     check_message(*bulk_messages.problem(problem))
     check_message(*bulk_messages.progress(created, valid, created + valid))

@@ -17,8 +17,8 @@ ROWS_PER_TRANSACTION = 250
 
 
 class BulkQueries(LeaseQueries, Database):
-    def add_bulk_run(self, submitter: str, channel: str | None, total: int) -> tuple[int, str]:
-        """A checked run, not started; (its id, its secret)."""
+    def add_bulk_run(self, submitter: str, channel: str | None, total: int = 0) -> tuple[int, str]:
+        """A run being checked, not started; (its id, its secret). `bulk_checked` gives its total."""
         now, secret = self.now(), secrets.token_urlsafe(16)
         run_id = self._insert("bulk_runs", {"submitter_slack_id": submitter, "channel_id": channel,
                                             "status": "checked", "secret": secret, "total": total,
@@ -39,8 +39,9 @@ class BulkQueries(LeaseQueries, Database):
     def bulk_run(self, run_id: int) -> dict[str, Any] | None:
         return self._one("SELECT * FROM bulk_runs WHERE id = :id", id=run_id)
 
-    def keep_bulk_paste(self, run_id: int, pasted: str) -> None:
-        self._update("bulk_runs", "id", run_id, {"pasted": pasted})
+    def bulk_checked(self, run_id: int, total: int, pasted: str | None) -> None:
+        """Its rows are stored: how many are valid, and the paste they came from (for Fix first)."""
+        self._update("bulk_runs", "id", run_id, {"total": total, "pasted": pasted, "updated_at": self.now()})
 
     def running_bulk_run(self, slack_id: str) -> int | None:
         return self._scalar("SELECT id FROM bulk_runs WHERE submitter_slack_id = :who AND status = 'running'",

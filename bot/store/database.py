@@ -103,7 +103,7 @@ def _engine(url: str) -> Engine:
 class Database:
     """Owns the engine and the schema; the query mixins beside it own the SQL."""
 
-    def __init__(self, location: str | Path, clock: Clock):
+    def __init__(self, location: str | Path, clock: Clock, migrate: bool = True):
         self.url = database_url(location)
         self.clock = clock
         self.engine = _engine(self.url)
@@ -111,7 +111,8 @@ class Database:
         self.owner = f"{machine()}:{os.getpid()}:{secrets.token_hex(3)}"
         """This process, as the holder of the leases it takes."""
         self._current: ContextVar[Connection | None] = ContextVar(f"transaction-{id(self)}", default=None)
-        self.migrate()
+        if migrate:
+            self.migrate()
 
     # ----- schema -------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.bulk_rows import Checked
+from bot.bulk_rows import RowError
 from bot.ui.fields import text_input
 from bot.ui.ids import BULK_FILE, BULK_LINES, Action, ViewId
 from bot.ui.kit import Block, actions, button, context, input_block, modal, section
@@ -41,9 +41,8 @@ def problem(text: str) -> tuple[str, list[Block]]:
     return text, [section(f":warning: {escape(text)}")]
 
 
-def summary(checked: Checked, run_id: int) -> tuple[str, list[Block]]:
+def summary(run_id: int, valid: int, errors: list[RowError]) -> tuple[str, list[Block]]:
     """N valid; M invalid with row, column and reason; then the choice: create now or fix first."""
-    valid, errors = len(checked.valid), checked.invalid
     bad_rows = len({error.number for error in errors})
     text = f"Bulk tasks checked: {count(valid, 'valid row')}; {count(bad_rows, 'invalid row')}"
     blocks: list[Block] = [section(f"*Bulk tasks checked:* *{count(valid, 'valid row')}*; "

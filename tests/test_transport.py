@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+import uvicorn
 
 from bot.clock import ManualClock
 from bot.config import RateLimit
@@ -113,3 +114,11 @@ async def test_a_value_leadsquared_sends_in_an_unexpected_shape_is_logged_not_a_
                                        end=NOW + timedelta(days=3))
     assert "date-time Taskbot cannot read" in caplog.text and "where a number was expected" in caplog.text
     assert all(found.UserTaskId for found in page.List)
+
+
+async def test_idle_connections_are_let_go_before_the_server_closes_them(client: LeadSquared):
+    """A create written to a connection the server is closing at that moment has an unknown outcome (a lookup
+    and a grace period before it may be sent again): the client closes idle connections first. The
+    sandboxes' server, like many, closes them after 5 s."""
+    pool = client.transport.http._transport._pool
+    assert pool._keepalive_expiry < uvicorn.Config(app=None).timeout_keep_alive

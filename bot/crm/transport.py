@@ -35,6 +35,10 @@ from bot.crm.ratelimit import Lane, Limiter, NoSlotInTime, SharedSlots, current_
 
 log = logging.getLogger("taskbot.crm")
 INTERACTIVE_DEADLINE = 2.0
+IDLE_CONNECTION_SECONDS = 4.0
+"""An idle connection is closed by us before common servers close theirs (5 s for many): a create written
+to a connection the server is closing at that moment has an unknown outcome, which costs the rep a grace
+period and a lookup before it can be sent again."""
 ID_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _MAYBE_SENT = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError, httpx.ReadError,
@@ -92,7 +96,8 @@ class Transport:
 
     def __post_init__(self) -> None:
         self.http = httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout, headers=self.headers,
-                                      transport=self.http_transport)
+                                      transport=self.http_transport,
+                                      limits=httpx.Limits(keepalive_expiry=IDLE_CONNECTION_SECONDS))
         self._shared: dict[str, asyncio.Future] = {}
 
     @property

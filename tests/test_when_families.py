@@ -27,6 +27,7 @@ FAMILIES = {
     "part of the day around an hour": [
         ("7 in the morning", "2025-03-05 07:00"), ("10 tonight", "2025-03-04 22:00"), ("6 in the afternoon", "2025-03-04 18:00"),
         ("eight this evening", "2025-03-04 20:00"), ("9 at night", "2025-03-04 21:00"), ("9 tomorrow evening", "2025-03-05 21:00"),
+        ("at 2 at night", "2025-03-05 02:00"), ("3 in the night", "2025-03-05 03:00"), ("12 at night", "2025-03-05 00:00"),
     ],
     "relative to an anchor": [
         ("4 days from today", "2025-03-08 09:00"), ("two weeks from tomorrow", "2025-03-19 09:00"),
@@ -56,6 +57,7 @@ FAMILIES = {
     ],
     "dates": [
         ("2026-12-20", "2026-12-20 09:00"), ("2/15", "2026-02-15 09:00"), ("3/12/2025", "2025-03-12 09:00"),
+        ("12-25", "2025-12-25 09:00"), ("07-27-2026", "2026-07-27 09:00"),
         ("march 3rd 2026", "2026-03-03 09:00"), ("14 april 2026", "2026-04-14 09:00"), ("christmas", "2025-12-25 09:00"),
         ("the first monday of april", "2025-04-07 09:00"), ("last day of the month", "2025-03-31 09:00"),
     ],
@@ -78,6 +80,7 @@ def test_an_hour_after_at_beats_a_day_of_the_month():
 
 @pytest.mark.parametrize("phrase", ["ten to four", "in 15", "sometime tomorrow", "later today", "3", "2h", "5 mar 12",
                                     "sat morning 3pm", "eod 3pm",
-                                    "tomorrow 9am tonight", "15:00 in the morning", "the 32nd", "13/13"])
+                                    "tomorrow 9am tonight", "15:00 in the morning", "the 32nd", "13/13",
+                                    "4-5", "10-11", "tomorrow 9-5"])
 def test_what_could_mean_two_things_or_nothing_is_refused(phrase):
     assert not isinstance(read(phrase, NOW, LA), Reading)

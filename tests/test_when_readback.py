@@ -92,11 +92,18 @@ def test_the_order_reaches_the_split_and_the_house_default_is_by_zone():
     ("call 3-4pm about pricing", "call about pricing", "2025-03-04 15:00"),
     ("demo friday the twenty first at five pm", "demo", "2025-03-21 17:00"),
     ("follow up in three business days", "follow up", "2025-03-07 10:15"),
+    ("call Priya on the 15 about pricing", "call Priya about pricing", "2025-03-15 09:00"),
 ])
 def test_only_the_time_words_leave_the_title(text, title, start):
     cut = split(text, TUESDAY, LA)
     assert cut.title == title
     assert cut.result.start == la(start)
+
+
+@pytest.mark.parametrize("text", ["follow up on the 3 proposals", "send 4-5 proposals", "demo with Acme 10-11"])
+def test_numbers_that_count_or_could_be_hours_stay_in_the_title(text):
+    cut = split(text, TUESDAY, LA)
+    assert (cut.title, cut.result) == (text, None)
 
 
 @pytest.mark.parametrize("size", [201, 40_000, 1_000_000])

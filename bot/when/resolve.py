@@ -22,6 +22,8 @@ from bot.when.vocabulary import (
 from bot.when.zones import at, zone_of
 
 MAX_CLOCK_END = timedelta(hours=12)
+SMALL_HOURS = range(1, 6)
+"""`2 at night` is the small hours of the coming night, not 2 PM."""
 
 
 def resolve(spec: Spec, now: datetime, tz: str, order: DateOrder) -> Reading:
@@ -78,6 +80,8 @@ def place(clock: Clock, part: str | None) -> tuple[int, Note | None]:
         hour = hour if hour == 12 else hour + 12
     elif clock.h24:
         pass
+    elif part == "night" and hour in SMALL_HOURS:
+        pass
     elif part in PM_PARTS:
         hour = hour + 12 if hour < 12 else (24 if part != "afternoon" else 12)
     elif part == "morning":
@@ -86,7 +90,8 @@ def place(clock: Clock, part: str | None) -> tuple[int, Note | None]:
         hour = hour + 12 if 1 <= hour <= 6 else hour
         if part not in ("noon", "lunch"):
             note = Note(NoteKind.BARE_HOUR, clock.said, hour=hour)
-    if part == "morning" and hour >= 12 or part in PM_PARTS and hour < 12:
+    if part == "morning" and hour >= 12 or part in PM_PARTS and hour < 12 and not (part == "night"
+                                                                                  and hour in SMALL_HOURS):
         raise NoParse(f"{clock.said} is not in the {part}")
     if part in ("midnight", "eod") or (part == "noon" and hour != 12):
         raise NoParse(f"{clock.said} and {part} together")

@@ -21,6 +21,8 @@ CONNECTORS = {"at", "on", "by", "due", "@", "around", "about", "before", "~", "a
 WEAK_ALONE = {"morning", "afternoon", "evening", "lunch", "night", "the", "a", "an", "for", "this", "next",
               "in", "at", "on", "by", "due"}
 EVIDENT_RULES = {"day.iso", "span.range", "clock.meridiem", "clock.colon"}
+PREPOSITIONS = {"about", "re", "regarding", "for", "with", "to", "and", "or", "at", "on", "by", "in", "from", "after",
+                "before", "via"}
 
 
 class _Line:
@@ -113,9 +115,16 @@ def _middle_span(line: _Line, words: list[str]) -> tuple[int, int] | None:
             if words[start + size - 1].lower() in FILLERS:
                 continue
             found = _found([line], words, start, start + size)
-            if found and found[0].strong and (size > 1 or {i.rule for i in found[1].items} <= EVIDENT_RULES):
+            if found and found[0].strong and (size > 1 or {i.rule for i in found[1].items} <= EVIDENT_RULES) \
+                    and not _counts_next_word(words, start + size, found[0]):
                 return start, start + size
     return None
+
+
+def _counts_next_word(words: list[str], stop: int, spec: Spec) -> bool:
+    """`follow up on the 3 proposals`: a bare number before a noun counts it; it is not the 3rd."""
+    return (spec.clock is None and stop < len(words) and words[stop - 1].isdigit() and words[stop].isalpha()
+            and words[stop].lower() not in PREPOSITIONS)
 
 
 def _is_time_span(words: list[str], spec: Spec) -> bool:

@@ -108,12 +108,18 @@ def iso(m: re.Match):
     return (CalendarDate(int(m.group("m")), int(m.group("d")), int(m.group("y")), _said(m)),)
 
 
-@rule("day.numeric", r"(?P<a>\d{1,2}) (?P<sep>/|-) (?P<b>\d{1,2})(?: (?P=sep) (?P<y>\d{4}|\d{2}))?",
+@rule("day.numeric", r"(?P<a>\d{1,2}) (?:/ (?P<b>\d{1,2})(?: / (?P<y>\d{4}|\d{2}))?"
+      r"|(?P<dash>-) (?P<b2>\d{1,2})(?: - (?P<y2>\d{4}|\d{2}))?)",
       "2/15", "3/12", "2 - 15", "07-27-2022", "3/3/15", "12-30-16", needs="- /")
 def numeric(m: re.Match):
-    year = m.group("y")
+    """Dashes without a year make a date only when the numbers cannot both be hours: `2-15` is February 15th,
+    but `4-5` and `10-11` are more likely hours (C4) than April 5th or October 11th, so they are not read."""
+    first, second = int(m.group("a")), int(m.group("b") or m.group("b2"))
+    year = m.group("y") or m.group("y2")
+    if m.group("dash") and year is None and max(first, second) <= 12:
+        return None
     full_year = None if year is None else int(year) + (2000 if len(year) == 2 else 0)
-    return (NumericDate(int(m.group("a")), int(m.group("b")), full_year, _said(m)),)
+    return (NumericDate(first, second, full_year, _said(m)),)
 
 
 @rule("day.numeric_dots", r"(?P<a>\d{1,2}) \. (?P<b>\d{1,2}) \. (?P<y>\d{4}|\d{2})", "12.3.2025", needs=".")

@@ -22,6 +22,8 @@ from bot.sandbox.leadsquared import ACCESS_KEY, SECRET_KEY, LeadSquaredSandbox, 
 from bot.serving import BackgroundServer
 
 MARIA = "maria@acme-sales.test"
+SEED = 1
+"""The seed whose first fault draw lands the create late and whose second lets it through."""
 MARIA_ID = "a1b2c3d4-0000-4000-8000-000000000002"
 FAULTS = Fault(error_rate=0.04, hang_rate=0.03, rate_limit_rate=0.03, land_late=0.04, timeout_after_processing=0.03,
                drop_after_processing=0.03, land_after=0.35, hold=0.3)
@@ -61,3 +63,31 @@ async def test_creates_under_twenty_percent_faults_are_neither_lost_nor_doubled(
     befell = Counter(call.befell for call in sandbox.calls_to("Task.svc/Create"))
     assert {"error", "hang", "rate limit", "lands late", "processed, answer late", "processed, answer dropped"} <= set(
         befell), befell
+
+
+async def test_a_create_that_lands_after_the_grace_period_is_swept_away():
+    """The worst case: the first send lands after both lookups, so the create is sent again and there are
+    two. The sweep after the grace period finds the late copy by its reference and deletes it."""
+    sandbox = LeadSquaredSandbox(seed=SEED, rate_limit=RateLimitRule(10_000, 5))
+    server = BackgroundServer(sandbox.asgi()).start()
+    client = LeadSquared(server.url + "/v2/", ACCESS_KEY, SECRET_KEY, SystemClock(), limit=RateLimit(10_000, 5),
+                         timeout=0.2, grace=0.5)
+    ref = reference("late-landing")
+    task = TaskCreate(Name="Call Priya", DueDate=datetime.now(UTC).replace(microsecond=0) + timedelta(days=1),
+                      OwnerId=MARIA_ID, Description=with_ref(None, ref), TaskType=TaskTypeRef(Name="Follow Up"))
+    sandbox.inject("Task.svc/Create", Fault(land_late=0.5, land_after=0.9))
+
+    def copies() -> list[str]:
+        return [t["UserTaskId"] for t in sandbox.state.tasks.values() if ref in (t["Description"] or "")]
+
+    try:
+        created = await create_once(client, task, ref)
+        assert created.uncertain
+        await client.clock.sleep(client.grace)
+        assert len(copies()) == 2, "the late send landed after the second one"
+        assert await sweep_copies(client, task, ref, created.record) == []
+    finally:
+        await client.aclose()
+        server.stop()
+    assert copies() == [created.record]
+    assert [call.befell for call in sandbox.calls_to("Task.svc/Create")] == ["nothing", "lands late"]

@@ -526,10 +526,7 @@ class Meetings(Service):
 
     async def _note(self, row: dict[str, Any], note: str) -> None:
         if row.get("channel_id") and row.get("confirmation_ts"):
-            try:
-                await self.slack.chat_postMessage(channel=row["channel_id"], thread_ts=row["confirmation_ts"], text=note)
-            except SlackApiError as error:
-                log.warning("note on meeting %s not posted: %s", row["crm_id"], error.response.get("error"))
+            await self.thread_note(row["channel_id"], row["confirmation_ts"], note)
 
     async def _show(self, row: dict[str, Any], appointment: Appointment | None, note: str | None = None,
                     gone: bool = False) -> None:

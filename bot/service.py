@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
@@ -11,6 +13,8 @@ from bot.config import Settings
 from bot.crm.leadsquared import LeadSquared
 from bot.people import People
 from bot.store import Store
+
+log = logging.getLogger("taskbot.service")
 
 
 @dataclass(eq=False)
@@ -26,3 +30,11 @@ class Service:
 
     def __post_init__(self) -> None:
         """Subclasses set up their own state here (the dataclass __init__ calls it)."""
+
+    async def thread_note(self, channel: str, thread_ts: str, text: str) -> None:
+        """A note in a confirmation's thread, after the change it tells of is made: a refusal (the bot left
+        the channel, a passing error) is logged, and never turns the change into an apology."""
+        try:
+            await self.slack.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+        except SlackApiError as error:
+            log.warning("thread note in %s not posted: %s", channel, error.response.get("error"))

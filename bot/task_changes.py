@@ -223,8 +223,7 @@ class TaskChanges(Service):
         self.task_changed(row["id"])
         await self._update_confirmation(row, task)
         if note and row["channel_id"] and row["confirmation_ts"]:
-            await self.slack.chat_postMessage(channel=row["channel_id"],
-                                              thread_ts=row["thread_ts"] or row["confirmation_ts"], text=note)
+            await self.thread_note(row["channel_id"], row["thread_ts"] or row["confirmation_ts"], note)
 
     async def _update_confirmation(self, row: dict[str, Any], task: Task | None) -> None:
         if not row["channel_id"] or not row["confirmation_ts"]:

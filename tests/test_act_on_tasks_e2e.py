@@ -1,10 +1,11 @@
 """Reps complete, reschedule and edit tasks from Slack; /tasks and the Home tab show their day."""
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
-from tests.slack_helpers import block, create_task, has_block, initial, words
+from tests.slack_helpers import block, create_task, eventually, has_block, initial, words
 
 MARIA = "maria@acme-sales.test"
 
@@ -192,3 +193,17 @@ def test_the_home_tab_shows_the_day_and_the_settings(stack: SandboxStack, maria:
     maria.click("New appointment", in_home=True)
     modal = maria.wait_for_modal("task_modal", where=lambda v: has_block(v.view, "end"))
     assert modal.view["title"]["text"] == "New appointment"
+
+
+def test_a_thread_note_slack_refuses_does_not_undo_the_completion(stack: SandboxStack, maria: VirtualUser, caplog):
+    """The bot was removed from the channel after posting the confirmation: the task is completed and the
+    confirmation updated; only the note is missing, and the rep is not told that nothing changed."""
+    confirmation = create_task(maria, "/todo call Priya re pricing tmrw 3pm")
+    stack.slack.fail_next("chat.postMessage", "not_in_channel")
+    with caplog.at_level(logging.WARNING):
+        maria.click("Complete", message=confirmation)
+        eventually(lambda: "thread note in CSALES not posted: not_in_channel" in caplog.text
+                   or "unhandled error" in caplog.text)
+    assert "unhandled error" not in caplog.text
+    assert crm_task(stack, "call Priya re pricing")["StatusCode"] == 1
+    assert "Completed" in words(stack.slack.find_message(confirmation.channel, confirmation.ts).blocks)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
@@ -54,6 +54,10 @@ from bot.when import Refusal, describe, read, slack_token
 log = logging.getLogger("taskbot.meetings")
 BACKEND = "highlevel"
 CREATE = "ghl.create"
+T = TypeVar("T")
+TRIGGER_BUDGET = 1.0
+"""Seconds a Cancel, Showed or No-show click waits for HighLevel before it spends its trigger (which expires
+3 s after the click) on a placeholder: a series needs a modal to ask which meetings."""
 REFUSAL = "Only the person running the meeting, the one who booked it, or a Taskbot admin can change it."
 STATUS_NOTES = {AppointmentStatus.CANCELLED: "cancelled {what} :x:",
                 AppointmentStatus.SHOWED: "marked {what} showed :white_check_mark:",
@@ -351,19 +355,41 @@ class Meetings(Service):
     async def status_clicked(self, trigger_id: str, event_id: str, actor: str, status: AppointmentStatus,
                              list_key: str | None = None, response_url: str | None = None) -> Outcome:
         """Cancel, Showed or No-show: done at once on a single meeting; on a series, the rep is asked which
-        meetings first."""
-        found = await self.actionable(event_id, actor)
+        meetings first. When HighLevel is slow, the click's trigger is spent on a placeholder before it
+        expires, and what follows is shown in it."""
+        view: dict[str, Any] | None = None
+
+        async def in_time(work: Awaitable[T]) -> T:
+            nonlocal view
+            running = asyncio.ensure_future(work)
+            if view is None and not (await asyncio.wait({running}, timeout=TRIGGER_BUDGET))[0]:
+                view = await open_waiting(self.slack, trigger_id, waiting_modal(
+                    status.label, "Getting the meeting from HighLevel…"))
+            return await running
+
+        found = await in_time(self.actionable(event_id, actor))
         if isinstance(found, Outcome):
-            return found
+            return await self._told(view, status, found)
         row, appointment = found
-        if _in_series(row, appointment):
-            person = await self.people.get(actor)
-            which = await self._which(row, appointment, status.value, person, list_key, response_url)
-            if isinstance(which, str):
-                return Outcome(False, which)
+        if not _in_series(row, appointment):
+            return await self._told(view, status, await self._set_status(row, appointment, actor, status))
+        person = await self.people.get(actor)
+        which = await in_time(self._which(row, appointment, status.value, person, list_key, response_url))
+        if isinstance(which, str):
+            return await self._told(view, status, Outcome(False, which))
+        if view is None:
             await self.slack.views_open(trigger_id=trigger_id, view=which)
-            return Outcome(False, None)
-        return await self._set_status(row, appointment, actor, status)
+        else:
+            await update_view(self.slack, view["id"], view.get("hash"), which)
+        return Outcome(False, None)
+
+    async def _told(self, view: dict[str, Any] | None, status: AppointmentStatus, outcome: Outcome) -> Outcome:
+        """With a placeholder open, the outcome is told in it; otherwise the caller tells it."""
+        if view is None:
+            return outcome
+        await update_view(self.slack, view["id"], view.get("hash"), notice_modal(
+            status.label, outcome.notice or f"Done: the meeting is marked {status.label.lower()}."))
+        return Outcome(outcome.changed, None)
 
     async def _set_status(self, row: dict[str, Any], appointment: Appointment, actor: str,
                           status: AppointmentStatus) -> Outcome:

@@ -257,3 +257,16 @@ def test_a_burst_of_webhooks_for_one_task_makes_at_most_two_fetches(stack: Sandb
     outcomes = stack.bot_server.run_coroutine(burst())
     assert outcomes.count("coalesced") == 9 and outcomes.count("open") == 1
     assert len(stack.lsq.calls_to("Retrieve.GetById")) - before == 2
+
+
+def test_cancel_on_a_series_asks_which_meetings_although_highlevel_outlasts_the_trigger(stack: SandboxStack,
+                                                                                       maria: VirtualUser):
+    open_meet(maria, "/meet Priya standup tmrw 9am every weekday for 1 week")
+    assert maria.submit().errors == {}
+    confirmation = maria.wait_for_message(lambda m: "Meeting booked" in m.text)
+    stack.ghl.inject("", Fault(latency=1.6, times=3))
+    maria.click("Cancel", message=confirmation)
+    modal = maria.wait_for_modal("meet_series_modal", timeout=15).view
+    assert block(modal, "series_which")
+    assert maria.submit(series_which="series").errors == {}
+    maria.wait_for_message(lambda m: m.ts == confirmation.ts and "Cancelled" in m.text, timeout=15)

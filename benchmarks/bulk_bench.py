@@ -45,13 +45,13 @@ def one_run(rows: int) -> None:
         try:
             stack.settings.public_url = stack.bot_url
             ops = stack.user("UOPS")
-            lines = "\n".join(f"webinar follow-up {i:05d} | fri {1 + i % 8}pm | maria@acme-sales.test"
-                              for i in range(rows))
+            content = "Name,DueDate,OwnerEmailAddress\n" + "".join(
+                f"webinar follow-up {i:05d},fri {1 + i % 8}pm,maria@acme-sales.test\n" for i in range(rows))
             time.sleep(LIMIT_SECONDS)  # let the start-up calls leave the rate window
             started = time.perf_counter()
             ops.command("/bulktasks")
             ops.wait_for_modal("bulk_modal")
-            ops.submit(bulk_lines=lines)
+            ops.submit(bulk_file=ops.upload("webinar.csv", content.encode()))
             summary = ops.wait_for_dm(lambda m: m.text.startswith("Bulk tasks checked"), timeout=120)
             checked = time.perf_counter() - started
             calls_before = len(stack.lsq.calls_to("Task.svc/Bulk/Create"))

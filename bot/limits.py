@@ -15,9 +15,8 @@ SLACK_BODY_MAX = 1024 * 1024
 COMMAND_TEXT_MAX = 3000
 """Characters after a slash command: a task line is a sentence, not a document."""
 FIELD_TEXT_MAX = 3000
-"""Characters in one modal text field: Slack's own ceiling for a plain_text_input."""
-PASTE_TEXT_MAX = 500_000
-"""Characters of pasted bulk lines: 5,000 rows of about a hundred characters each."""
+"""Characters in one modal text field, pasted bulk lines included: Slack's own ceiling for a plain_text_input
+(nobody can type or paste more; a longer value is forged)."""
 WEBHOOK_BODY_MAX = 64 * 1024
 """Bytes in one task webhook from LeadSquared: a handful of ids and fields."""
 BULK_WEBHOOK_BODY_MAX = 512 * 1024

@@ -18,10 +18,9 @@ from slack_bolt.response import BoltResponse
 
 from bot import metrics
 from bot.config import RateLimit
-from bot.limits import COMMAND_TEXT_MAX, FIELD_TEXT_MAX, PASTE_TEXT_MAX, RateLimiter, slow_down, too_long
+from bot.limits import COMMAND_TEXT_MAX, FIELD_TEXT_MAX, RateLimiter, slow_down, too_long
 from bot.slack_client import CheckedRespond
 from bot.store import Store
-from bot.ui.ids import BULK_LINES
 from bot.ui.messages import apology, apology_view
 
 log = logging.getLogger("taskbot.slack")
@@ -95,9 +94,8 @@ def oversized_fields(view: Any) -> dict[str, str]:
     for block_id, inputs in _dict(_dict(_dict(view).get("state")).get("values")).items():
         for state in _dict(inputs).values():
             value = _dict(state).get("value")
-            limit = PASTE_TEXT_MAX if block_id == BULK_LINES else FIELD_TEXT_MAX
-            if isinstance(value, str) and len(value) > limit:
-                errors[str(block_id)] = too_long("text", len(value), limit)
+            if isinstance(value, str) and len(value) > FIELD_TEXT_MAX:
+                errors[str(block_id)] = too_long("text", len(value), FIELD_TEXT_MAX)
     return errors
 
 

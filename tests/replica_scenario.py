@@ -33,6 +33,7 @@ from bot.sandbox.stack import SIGNING_SECRET, SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
 from bot.store import Store, database_url, iso
 from tests.bot_process import BotProcess
+from tests.slack_helpers import bulk_csv
 
 OPS = "UOPS"
 BULK_OWNER = "maria@acme-sales.test"
@@ -265,11 +266,10 @@ class ReplicaRun:
 
     def start_bulk(self, driver: BotProcess) -> None:
         """The manager pastes the rows (checked by one replica, then another) and `driver` is sent the click."""
-        lines = "\n".join(f"{name} | tmrw 3pm | {BULK_OWNER}" for name in self.names.bulk)
         self.user(OPS, "CSALES").command("/bulktasks")
         ops = self.user(OPS, "CSALES")
         ops.wait_for_modal("bulk_modal", timeout=20)
-        ops.submit(bulk_lines=lines)
+        ops.submit(bulk_file=ops.upload("rows.csv", bulk_csv([(name, "tmrw 3pm", BULK_OWNER) for name in self.names.bulk])))
         summary = ops.wait_for_dm(lambda m: m.text.startswith("Bulk tasks checked"), timeout=60)
         VirtualUser(self.stack.slack, driver.url, SIGNING_SECRET, OPS, "CSALES").click("bulk_create", message=summary)
 

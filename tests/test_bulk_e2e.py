@@ -8,7 +8,7 @@ from bot.sandbox.faults import Fault
 from bot.sandbox.leadsquared import RateLimitRule
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
-from tests.slack_helpers import eventually, initial, words
+from tests.slack_helpers import bulk_csv, eventually, initial, words
 from tests.store_helpers import sql
 
 OPS = "UOPS"
@@ -20,6 +20,14 @@ def paste(rep: VirtualUser, lines: str):
     rep.wait_for_modal("bulk_modal")
     rep.submit(bulk_lines=lines)
     return rep.wait_for_dm(lambda m: m.text.startswith("Bulk tasks checked"), timeout=30)
+
+
+def upload(rep: VirtualUser, rows: list[tuple[str, str, str]]):
+    """Run /bulktasks with a CSV (more rows than a paste takes); returns the summary DM."""
+    rep.command("/bulktasks")
+    rep.wait_for_modal("bulk_modal")
+    rep.submit(bulk_file=rep.upload("rows.csv", bulk_csv(rows)))
+    return rep.wait_for_dm(lambda m: m.text.startswith("Bulk tasks checked"), timeout=60)
 
 
 def create(rep: VirtualUser, summary) -> None:
@@ -86,8 +94,8 @@ def test_five_thousand_rows_go_in_a_hundred_calls_each_task_once(tmp_path, clock
                       lsq_rate_limit="1000/5s") as stack:
         stack.lsq.rate = RateLimitRule(1000, 5.0)
         ops = stack.user(OPS)
-        lines = "\n".join(f"webinar follow-up {i:04d} | fri {1 + i % 8}pm | maria@acme-sales.test" for i in range(5000))
-        summary = paste(ops, lines)
+        summary = upload(ops, [(f"webinar follow-up {i:04d}", f"fri {1 + i % 8}pm", "maria@acme-sales.test")
+                               for i in range(5000)])
         assert "5,000 valid" in words(summary.blocks)
         create(ops, summary)
         report = finished(ops)
@@ -111,7 +119,7 @@ def test_an_unknown_chunk_is_read_back_not_sent_twice(stack: SandboxStack):
 
 def test_a_restart_in_the_middle_resumes_without_duplicates(stack: SandboxStack):
     ops = stack.user(OPS)
-    paste(ops, "\n".join(f"resumed {i} | tmrw 3pm | maria@acme-sales.test" for i in range(120)))
+    upload(ops, [(f"resumed {i}", "tmrw 3pm", "maria@acme-sales.test") for i in range(120)])
     bulk, store = stack.bot.services.bulk, stack.bot.services.store
     [latest] = stack.bot_server.call(lambda: sql(store, "SELECT MAX(id) AS id FROM bulk_runs"))
     run_id = latest["id"]

@@ -114,7 +114,7 @@ def test_oversized_command_text_and_fields_are_refused_before_they_are_read(stac
 
     maria.command("/todo call Priya tmrw 3pm")
     maria.wait_for_modal("task_modal", where=lambda v: has_block(v.view, "title"))
-    errors = maria.submit(title="x" * (FIELD_TEXT_MAX + 1)).errors
+    errors = maria.submit(forged=True, title="x" * (FIELD_TEXT_MAX + 1)).errors
     assert f"at most {FIELD_TEXT_MAX:,}" in errors["title"]
 
 

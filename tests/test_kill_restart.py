@@ -22,6 +22,7 @@ from bot.sandbox.leadsquared import ACCESS_KEY, SECRET_KEY
 from bot.sandbox.stack import BOT_TOKEN, SIGNING_SECRET, SandboxStack
 from bot.sandbox.virtual_user import VirtualUser
 from tests.bot_process import BotProcess
+from tests.slack_helpers import bulk_csv
 
 OPS = "UOPS"
 SECRETS = (BOT_TOKEN, SIGNING_SECRET, ACCESS_KEY, SECRET_KEY, GHL_TOKEN)
@@ -100,7 +101,7 @@ def test_a_bulk_run_killed_mid_run_is_finished_once_after_restart(running):
     names = [f"kill bulk row {i:03d}" for i in range(300)]
     ops.command("/bulktasks")
     ops.wait_for_modal("bulk_modal")
-    ops.submit(bulk_lines="\n".join(f"{name} | tmrw 3pm | maria@acme-sales.test" for name in names))
+    ops.submit(bulk_file=ops.upload("rows.csv", bulk_csv([(name, "tmrw 3pm", "maria@acme-sales.test") for name in names])))
     summary = ops.wait_for_dm(lambda m: m.text.startswith("Bulk tasks checked"), timeout=30)
     stack.lsq.inject("Task.svc/Bulk/Create", Fault(latency=1.0))
     ops.click("bulk_create", message=summary)

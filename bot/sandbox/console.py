@@ -414,10 +414,14 @@ class ConsoleSession:
             if typed is None:
                 return
             value = None if typed.strip() == "-" else typed
-            if live and kind == "plain_text_input":
-                self.user.type_into(key, value or "")
-            else:
-                self.user.fill(**{key: value})
+            try:
+                if live and kind == "plain_text_input":
+                    self.user.type_into(key, value or "")
+                else:
+                    self.user.fill(**{key: value})
+            except ValueError as too_long:
+                self.out.print(f"    {rich_escape(str(too_long))}")
+                return
         self._settle()
 
     # ----- rendering ------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ import httpx
 from slack_sdk.signature import SignatureVerifier
 
 from bot.sandbox.slack import Ephemeral, Message, SlackSandbox, ViewRecord
+from bot.ui.fields import INPUT_LIMIT
+from bot.ui.text import slack_len
 
 # The commands whose manifest entry says `should_escape: true` (a test keeps this in step with manifest.yml).
 ESCAPED_COMMANDS = frozenset({"/tasks", "/taskbot"})
@@ -184,12 +186,15 @@ class VirtualUser:
 
         return self.sandbox.wait_for(ready, timeout)
 
-    def fill(self, **values: Any) -> None:
-        """Type into the open modal's inputs, by block_id or action_id, without submitting."""
+    def fill(self, forged: bool = False, **values: Any) -> None:
+        """Type into the open modal's inputs, by block_id or action_id, without submitting. `forged`: values
+        Slack's own client would never send (longer than a field takes), as from a forged request."""
         record = self._require_modal()
         with self.sandbox.changed:
             for key, value in values.items():
                 block, element = _find_input(record.view, key)
+                if not forged:
+                    _check_typeable(element, value)
                 record.state[block["block_id"]] = {element["action_id"]: _state_value(element, value)}
             self.sandbox.changed.notify_all()
 
@@ -212,10 +217,15 @@ class VirtualUser:
             "type": element["type"], "action_id": element["action_id"], "block_id": block["block_id"],
             "selected_option": state["selected_option"], "action_ts": f"{time.time():.6f}"})
 
-    def submit(self, **values: Any) -> Ack:
+    def upload(self, name: str, content: bytes) -> list[dict[str, str]]:
+        """A file the person uploads into a file_input: what to fill it with."""
+        stored = self.sandbox.add_file(name, content)
+        return [{"id": stored.id, "name": stored.name}]
+
+    def submit(self, forged: bool = False, **values: Any) -> Ack:
         """Fill the given inputs, keep every other input as shown, and press the submit button."""
         if values:
-            self.fill(**values)
+            self.fill(forged, **values)
         record = self._require_modal()
         payload = {
             "type": "view_submission", "team": self._team_json, "user": self._user_json,
@@ -455,6 +465,16 @@ def _option(element: dict[str, Any], value: str) -> dict[str, Any]:
     if element["type"] in ("external_select", "multi_external_select"):
         return {"text": {"type": "plain_text", "text": value}, "value": value}
     raise AssertionError(f"{value!r} is not one of the choices")
+
+
+def _check_typeable(element: dict[str, Any], value: Any) -> None:
+    """Slack lets nobody type or paste more than a text field's max_length (3,000 at most); a test that
+    needs more is forging a request, and says so by sending the payload itself."""
+    if element["type"] == "plain_text_input" and isinstance(value, str):
+        limit = element.get("max_length", INPUT_LIMIT)
+        if slack_len(value) > limit:
+            raise ValueError(f"Slack lets nobody type {slack_len(value):,} characters into {element['action_id']!r}: "
+                             f"it takes {limit:,} at most")
 
 
 def _state_value(element: dict[str, Any], value: Any) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.bulk_rows import RowError
-from bot.ui.fields import text_input
+from bot.ui.fields import INPUT_LIMIT, text_input
 from bot.ui.ids import BULK_FILE, BULK_LINES, Action, ViewId
 from bot.ui.kit import Block, actions, button, context, input_block, modal, section
 from bot.ui.text import count, escape
@@ -21,10 +21,11 @@ def bulk_modal(private_metadata: str, pasted: str | None = None, fixing_csv: boo
                 "(the last two optional; tabs work too). Or upload a CSV with LeadSquared's column names: Name, "
                 "DueDate, OwnerEmailAddress, LeadEmail, TaskType, Reminder, Location, Description, mx_… fields."),
         text_input(BULK_LINES, "Paste lines", optional=True, multiline=True, initial=pasted,
-                   placeholder="Call Priya | tmrw 3pm | maria@acme.com | priya@acme.com"),
+                   placeholder="Call Priya | tmrw 3pm | maria@acme.com | priya@acme.com", max_length=INPUT_LIMIT),
         input_block(BULK_FILE, "…or upload a CSV", {"type": "file_input", "action_id": BULK_FILE,
                                                       "filetypes": ["csv"], "max_files": 1}, optional=True),
-        context("Up to 5,000 rows. Every row is checked before anything is created."),
+        context("Slack takes up to 3,000 characters of pasted lines (about 40 rows); a CSV takes up to 5,000 "
+                "rows. Every row is checked before anything is created."),
     ]
     if fixing_csv:
         blocks.insert(1, context("The rows that need fixing are in the CSV in the thread of my message: fix them "
@@ -88,7 +89,7 @@ def report(created: int, failed: int, invalid: int, examples: list[tuple[int, st
     if failed or invalid:
         blocks.append(context("Every row that was not created is in the CSV in this thread."))
     if unconfirmed:
-        blocks.append(context(f"LeadSquared has not confirmed {unconfirmed:,} rows: they may still appear. They are "
+        blocks.append(context(f"LeadSquared has not confirmed {count(unconfirmed, 'row')}: they may still appear. They are "
                               "in their own CSV in this thread; check LeadSquared's Request History before sending "
                               "any of them again."))
     return text, blocks

@@ -38,6 +38,7 @@ from bot.ui.task_lists import (
     with_preview,
 )
 from bot.ui.task_modal import DESCRIPTION_LIMIT, TaskForm, loading_modal
+from bot.ui.text import count
 from bot.when import Reading, Refusal, describe, read, slack_token
 
 log = logging.getLogger("taskbot.views")
@@ -70,7 +71,7 @@ class TaskViews:
         cards = [(self.changes.card(task), is_overdue(task, now)) for task in chosen]
         meetings = await self._meetings(owner, which, person.tz)
         blocks = task_list(cards, heading, person.tz, page, f"{which}:{owner}", meetings)
-        return f"{heading}: {len(cards)} tasks", blocks
+        return f"{heading}: {count(len(cards), 'task')}", blocks
 
     # ----- Home ---------------------------------------------------------------------------------
 

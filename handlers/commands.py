@@ -4,6 +4,7 @@ import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 
 from bot.list_request import ListRequestError, read_list_request
 from bot.models import Kind
@@ -68,7 +69,13 @@ async def link(ack: Any, command: dict[str, Any], rest: str, context: Any, respo
         await ack(text=messages.link_usage())
         return
     await ack()
-    crm_user = await bot.people.link(user.group(1), email.group(1))
+    try:
+        crm_user = await bot.people.link(user.group(1), email.group(1))
+    except SlackApiError as error:
+        if error.response.get("error") != "user_not_found":
+            raise
+        await respond(text=messages.no_such_person(user.group(1)), response_type="ephemeral")
+        return
     await respond(text=messages.linked(user.group(1), email.group(1), crm_user), response_type="ephemeral")
 
 

@@ -192,6 +192,12 @@ def test_admins_link_people_whose_emails_differ(stack: SandboxStack, maria: Virt
     assert "America/Los_Angeles" not in shown and "UTC (your Slack profile has none" in shown
 
 
+def test_linking_someone_slack_does_not_know_says_so(maria: VirtualUser):
+    maria.as_user("UOPS").command("/taskbot link <@UNOBODY01> sam@acme-sales.test")
+    told = maria.as_user("UOPS").wait_for_ephemeral(lambda e: "nothing was linked" in e.text).text
+    assert "Nobody in this workspace has the id UNOBODY01" in told
+
+
 def test_help_lists_every_command(maria: VirtualUser):
     body = str(maria.command("/taskbot help").body)
     for command in ("/todo", "/appt", "/meet", "/tasks", "/bulktasks", "/taskbot whoami", "/taskbot link"):

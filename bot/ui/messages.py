@@ -78,6 +78,11 @@ def link_usage() -> str:
     return "Usage: `/taskbot link @user email@company.com`"
 
 
+def no_such_person(slack_id: str) -> str:
+    return (f"Nobody in this workspace has the id {escape(slack_id)}, so nothing was linked. Pick the person "
+            "with @ as you type, so Slack fills in who they are.")
+
+
 def linked(slack_id: str, email: str, crm_user: CrmUser | None) -> str:
     if crm_user is None:
         return (f"Linked {mention(slack_id)} to {escape(email)}, but LeadSquared has no active user with that "

@@ -70,7 +70,8 @@ def task_list(cards: list[tuple[TaskCard, bool]], heading: str, tz: str, page: i
     if page > 0:
         nav.append(button("Previous", one_of(Action.LIST_PAGE, "previous"), f"{list_key}:{page - 1}"))
     if page < pages - 1:
-        nav.append(button(f"Next {PAGE_SIZE}", one_of(Action.LIST_PAGE, "next"), f"{list_key}:{page + 1}"))
+        following = min(PAGE_SIZE, len(items) - first - PAGE_SIZE)
+        nav.append(button(f"Next {following}", one_of(Action.LIST_PAGE, "next"), f"{list_key}:{page + 1}"))
     if nav:
         blocks.append(actions(*nav, block_id="list_nav"))
     return blocks

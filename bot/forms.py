@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.crm.errors import CRMError
 from bot.crm.leadsquared import LeadSquared
 from bot.crm.leadsquared_models import APPOINTMENT, TODO, Lead, TaskType
+from bot.crm.ratelimit import patient
 from bot.models import Draft, Kind
 from bot.people import People
 from bot.slack_client import update_view
@@ -151,7 +152,13 @@ class TaskForms:
 
     async def _complete(self, view: dict[str, Any], ctx: TaskModalContext, filled: Prefill, user_id: str,
                         changed: bool) -> None:
-        """What needed the network (the rep's profile, task types, the lead named), then the full modal."""
+        """What needed the network (the rep's profile, task types, the lead named), then the full modal. The
+        modal is open already, so a busy rate limit is waited for rather than turned into a failure."""
+        with patient():
+            await self._fill(view, ctx, filled, user_id, changed)
+
+    async def _fill(self, view: dict[str, Any], ctx: TaskModalContext, filled: Prefill, user_id: str,
+                    changed: bool) -> None:
         tz = ctx.tz
         person_task = asyncio.ensure_future(self.people.get(user_id))
         types_task = asyncio.ensure_future(self.lsq.task_types())

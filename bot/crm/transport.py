@@ -97,7 +97,8 @@ class Transport:
     def __post_init__(self) -> None:
         self.http = httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout, headers=self.headers,
                                       transport=self.http_transport,
-                                      limits=httpx.Limits(keepalive_expiry=IDLE_CONNECTION_SECONDS))
+                                      limits=httpx.Limits(max_connections=100, max_keepalive_connections=20,
+                                                          keepalive_expiry=IDLE_CONNECTION_SECONDS))
         self._shared: dict[str, asyncio.Future] = {}
 
     @property

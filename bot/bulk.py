@@ -53,10 +53,10 @@ PROGRESS_EVERY = 2.0
 SEND_ATTEMPTS = 3
 CHUNKS_IN_FLIGHT = 4
 IN_HAND = ("claimed", "sending")
+"""A chunk taken to be sent: claimed while it waits for the rate limit, sending once the request leaves."""
 DOWNLOAD_TLS = httpx.create_ssl_context()
 """Made once: reading the CA bundle takes ~25 ms, which would hold the event loop on every upload."""
 CHECKER_STOPPED = "The row checker stopped before it finished, so nothing will be created. Run /bulktasks again."
-"""A chunk taken to be sent: claimed while it waits for the rate limit, sending once the request leaves."""
 SETTLED_POLL = 1.0
 """Seconds between looks at the database for rows a webhook settled (on this replica or another)."""
 UNCONFIRMED = ("LeadSquared has not confirmed this row: check its Request History before sending it again")

@@ -2,7 +2,7 @@
 
 Five thousand rows are about a second of Python. In the bot's own process, even on a thread, that second
 holds the interpreter lock in 5 ms slices and ends in a garbage collection that pauses every thread for tens
-of milliseconds, so every rep's click waits behind one import. In a worker process the event loop only waits
+of milliseconds, so every rep's click waits behind one bulk import. In a worker process the event loop only waits
 for a small answer: which leads and mentions to look up, then how many rows are valid and why the others
 are not. The worker is started on first use and kept; it holds no state between calls.
 """

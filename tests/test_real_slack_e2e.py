@@ -173,22 +173,6 @@ def test_a_meetings_reschedule_opens_although_highlevel_outlasts_the_trigger(sta
     assert "slow demo" in words(modal.view["blocks"])
 
 
-def test_a_form_opened_while_leadsquared_asks_to_slow_down_fills_in_when_it_may(stack, maria, clock):
-    """A replica just started (no task types cached) while the account's rate limit is spent: the form
-    opens at once as a placeholder and is filled in once a call may go, not left loading with an apology."""
-    maria.command("/taskbot whoami")
-    maria.wait_for_ephemeral(lambda e: "LeadSquared user" in e.text)
-    lsq = stack.bot.services.lsq
-    stack.bot_server.call(lambda: (lsq._cache.clear(), lsq.limiter().pause(5)))
-    maria.command("/todo call Priya re pricing tmrw 3pm")
-    maria.wait_for_modal("task_modal")
-    assert not has_block(maria.modal.view, "title"), "a placeholder while LeadSquared is paused"
-    clock.advance(5)
-    modal = maria.wait_for_modal("task_modal", where=lambda v: has_block(v.view, "title"), timeout=10)
-    assert "call Priya re pricing" in str(modal.view)
-    assert not [e for e in maria.ephemerals() if "went wrong" in e.text]
-
-
 def test_a_task_with_a_long_description_can_be_edited(stack, maria):
     long_text = "Notes from the call: " + "pricing, volumes and timing. " * 100
     message = maria.say(long_text[:2900])

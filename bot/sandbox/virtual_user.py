@@ -469,7 +469,7 @@ def _option(element: dict[str, Any], value: str) -> dict[str, Any]:
 
 def _check_typeable(element: dict[str, Any], value: Any) -> None:
     """Slack lets nobody type or paste more than a text field's max_length (3,000 at most); a test that
-    needs more is forging a request, and says so by sending the payload itself."""
+    needs more is forging a request, and says so with `forged=True`."""
     if element["type"] == "plain_text_input" and isinstance(value, str):
         limit = element.get("max_length", INPUT_LIMIT)
         if slack_len(value) > limit:
